@@ -29,7 +29,8 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute
-from xdsl.irdl import IRDLOperation, irdl_op_definition, var_operand_def, var_result_def
+from xdsl.irdl import IRDLOperation, irdl_op_definition, traits_def, var_operand_def, var_result_def
+from xdsl.traits import HasCanonicalizationPatternsTrait, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tfc import dtypes
@@ -112,12 +113,27 @@ def dtype_of(t: TensorType) -> dtypes.DType:
     return dtypes.from_ir(t.element_type)
 
 
+class TfcCanonicalization(HasCanonicalizationPatternsTrait):
+    """Canonicalization patterns per op class, kept in tfc/ops/canonicalization.py."""
+
+    def get_patterns(self, op):
+        from tfc.ops.canonicalization import patterns_for
+
+        return patterns_for(op)
+
+    @classmethod
+    def get_canonicalization_patterns(cls):
+        return ()
+
+
 class TfcOp(IRDLOperation):
     """Base of all tfc ops: variadic tensor operands and results, attrs in the attr-dict."""
 
     inputs = var_operand_def(TensorType)
     outputs = var_result_def(TensorType)
     assembly_format = "$inputs attr-dict `:` functional-type($inputs, results)"
+    # Pure: tfc ops have no side effects, so unused ones are dead code.
+    traits = traits_def(Pure(), TfcCanonicalization())
 
     # --- the registry entry -------------------------------------------------
     ATTRS: ClassVar[dict[str, AttrSpec]] = {}

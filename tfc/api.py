@@ -1,0 +1,213 @@
+"""The Python compile API: `tfc.compile`, `tfc.compile_mlir`, `@tfc.function`.
+
+A Python function written with tfc ops is traced once per input signature
+into the tfc dialect, lowered level by level, turned into C (or Triton) and
+loaded from the artifact cache. The resulting `Executable` shows its IR at
+every level and its generated source.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import ParseError, VerifyException
+
+from tfc import dtypes
+from tfc.errors import CompileError, ShapeError
+from tfc.pipeline import LEVEL_ORDER, context, lower, print_ir
+from tfc.reference import entry_function
+from tfc.tracing import trace_function
+
+TARGETS = ("cpu", "gpu")
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """The shape and dtype of an input, without data: `tfc.TensorSpec((4, 8), "f32")`."""
+
+    shape: tuple[int, ...]
+    dtype: Any = "f32"
+    name: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "shape", tuple(int(d) for d in self.shape))
+        object.__setattr__(self, "dtype", dtypes.from_any(self.dtype))
+
+    @staticmethod
+    def of(value, name: str | None = None) -> "TensorSpec":
+        """The spec of an example argument (NumPy array, torch tensor, scalar, or spec)."""
+        if isinstance(value, TensorSpec):
+            return value
+        if hasattr(value, "detach") and hasattr(value, "dtype"):  # torch tensor
+            return TensorSpec(tuple(value.shape), dtypes.from_any(value.dtype), name)
+        if hasattr(value, "__tfc_array__"):
+            value = value.__tfc_array__()
+        if isinstance(value, float):
+            value = np.float32(value)
+        elif isinstance(value, bool):
+            value = np.bool_(value)
+        elif isinstance(value, int):
+            value = np.int32(value)
+        arr = np.asarray(value)
+        return TensorSpec(arr.shape, dtypes.from_numpy(arr.dtype), name)
+
+    def __str__(self) -> str:
+        dims = "x".join(map(str, self.shape))
+        return f"tensor<{dims + 'x' if dims else ''}{self.dtype.name}>"
+
+
+@dataclass
+class CompileOptions:
+    """What the compiler does; part of the artifact's cache key."""
+
+    target: str = "cpu"
+    # Extra passes or settings later issues add (fusion on/off, tile sizes, ...).
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def key(self) -> str:
+        return f"target={self.target};" + ";".join(f"{k}={v}" for k, v in sorted(self.settings.items()))
+
+
+class Executable:
+    """A compiled program: call it with arrays; inspect its IR and source."""
+
+    def __init__(self, module: ModuleOp, *, options: CompileOptions, single_output: bool = False,
+                 source_name: str = "<tfc>"):
+        if options.target not in TARGETS:
+            raise CompileError(f"unknown target {options.target!r}: use one of {', '.join(TARGETS)}")
+        self.options = options
+        self.single_output = single_output
+        self._levels: dict[str, str] = {}
+        self.timings: dict[str, float] = {}
+        f = entry_function(module)
+        self.input_specs = [
+            TensorSpec(tuple(a.type.get_shape()), dtypes.from_ir(a.type.element_type),
+                       a.name_hint or f"arg{i}")
+            for i, a in enumerate(f.body.block.args)]
+        self.output_specs = [
+            TensorSpec(tuple(t.get_shape()), dtypes.from_ir(t.element_type), f"out{i}")
+            for i, t in enumerate(f.function_type.outputs.data)]
+        self.tfc_module = module.clone()
+        t0 = time.perf_counter()
+        from tfc.backend import build
+
+        self._program, self.source, self.artifact_dir = build(module, options, self._levels,
+                                                               self.input_specs, self.output_specs)
+        self.timings["compile_s"] = time.perf_counter() - t0
+
+    def ir(self, level: str = "tfc") -> str:
+        """The program's IR at `level` (tfc, linalg, kernels, buffers, loops)."""
+        if level not in self._levels:
+            raise KeyError(f"no IR level {level!r}; available: {', '.join(self._levels)}")
+        return self._levels[level]
+
+    @property
+    def levels(self) -> list[str]:
+        return [lv for lv in LEVEL_ORDER if lv in self._levels]
+
+    def reference(self, *args, dtype=None):
+        """Run the tfc-level program on the NumPy reference interpreter."""
+        from tfc import reference
+
+        out = reference.run(self.tfc_module, *args, dtype=dtype)
+        return out[0] if self.single_output else out
+
+    def __call__(self, *args, out=None):
+        result = self._program(*args, out=out)
+        if isinstance(result, tuple) and self.single_output:
+            return result[0]
+        return result
+
+    def __repr__(self) -> str:
+        ins = ", ".join(str(s) for s in self.input_specs)
+        outs = ", ".join(str(s) for s in self.output_specs)
+        return f"<tfc.Executable ({ins}) -> ({outs}) target={self.options.target}>"
+
+
+def compile(fn: Callable, *specs_or_example_args, target: str = "cpu", **settings) -> Executable:
+    """Trace `fn` for the given input specs (or example arguments) and compile it."""
+    specs = _specs(fn, specs_or_example_args)
+    t0 = time.perf_counter()
+    module, single = trace_function(fn, specs)
+    trace_s = time.perf_counter() - t0
+    _verify(module, getattr(fn, "__name__", "function"))
+    exe = Executable(module, options=CompileOptions(target, settings), single_output=single)
+    exe.timings["trace_s"] = trace_s
+    return exe
+
+
+def compile_mlir(text: str, *, target: str = "cpu", filename: str = "<string>", **settings) -> Executable:
+    """Compile MLIR text at the tfc level (its entry: @main or the first public func)."""
+    try:
+        module = Parser(context(), text, filename).parse_module()
+        module.verify()
+    except (ParseError, VerifyException) as e:
+        raise CompileError(str(e)) from None
+    f = entry_function(module)
+    return Executable(module, options=CompileOptions(target, settings),
+                      single_output=len(f.function_type.outputs.data) == 1)
+
+
+def _specs(fn, args: Sequence[Any]) -> list[TensorSpec]:
+    import inspect
+
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    specs = []
+    for i, a in enumerate(args):
+        name = names[i] if i < len(names) else f"arg{i}"
+        spec = TensorSpec.of(a, name)
+        if spec.name is None:
+            spec = TensorSpec(spec.shape, spec.dtype, name)
+        specs.append(spec)
+    return specs
+
+
+def _verify(module: ModuleOp, what: str) -> None:
+    try:
+        module.verify()
+    except VerifyException as e:
+        raise ShapeError(f"tracing {what} produced invalid IR: {e}") from None
+
+
+class Function:
+    """`@tfc.function`: trace and compile once per input signature, then call the executable."""
+
+    def __init__(self, fn: Callable, target: str = "cpu", **settings):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.target = target
+        self.settings = settings
+        self._cache: dict[tuple, Executable] = {}
+        self.trace_count = 0
+
+    def signature(self, args) -> tuple:
+        return tuple((s.shape, s.dtype.name) for s in (TensorSpec.of(a) for a in args))
+
+    def get_executable(self, *args) -> Executable:
+        key = self.signature(args)
+        exe = self._cache.get(key)
+        if exe is None:
+            self.trace_count += 1
+            exe = compile(self.fn, *args, target=self.target, **self.settings)
+            self._cache[key] = exe
+        return exe
+
+    def __call__(self, *args, out=None):
+        return self.get_executable(*args)(*args, out=out)
+
+
+def function(fn: Callable | None = None, *, target: str = "cpu", **settings):
+    """Decorator: `@tfc.function` or `@tfc.function(target="gpu")`."""
+    if fn is None:
+        return lambda f: Function(f, target, **settings)
+    return Function(fn, target, **settings)
