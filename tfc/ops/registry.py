@@ -12,6 +12,9 @@ from functools import cache
 FAMILIES = [
     "tfc.ops.constant",
     "tfc.ops.elementwise",
+    "tfc.ops.shape",
+    "tfc.ops.reduction",
+    "tfc.ops.nn",
 ]
 
 

@@ -1,0 +1,4 @@
+"""tfc nn ops (being written)."""
+
+OPS = []
+__all__ = []

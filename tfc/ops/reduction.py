@@ -1,0 +1,4 @@
+"""tfc reduction ops (being written)."""
+
+OPS = []
+__all__ = []
