@@ -64,8 +64,12 @@ class TensorSpec:
 
     @classmethod
     def from_json(cls, d: Any) -> "TensorSpec":
+        """From ``{name, shape, dtype}``, a ``(name, shape, dtype)`` tuple, or a TensorSpec."""
         if isinstance(d, TensorSpec):
             return d
+        if isinstance(d, (tuple, list)):
+            name, shape, dtype = d
+            return cls(str(name), tuple(shape), dtype)
         return cls(str(d["name"]), tuple(d["shape"]), d["dtype"])
 
 
@@ -79,7 +83,7 @@ class Manifest:
     target: str = "cpu"
     compiler: str = ""          # identity: path and `--version` line (Triton version for GPU)
     flags: list[str] = field(default_factory=list)
-    tfc_version: str = tfc.__version__
+    tfc_version: str = field(default_factory=lambda: tfc.__version__)  # late: tfc may still be importing
     host: str = ""              # CPU the code was built for (-march=native)
     checksums: dict[str, str] = field(default_factory=dict)  # file name -> sha256 hex
     extra: dict[str, Any] = field(default_factory=dict)      # backend / planner notes
@@ -95,6 +99,14 @@ class Manifest:
             raise ValueError(f"arena_bytes must be >= 0, got {self.arena_bytes}")
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, got {self.target!r}")
+
+    @classmethod
+    def for_program(cls, inputs, outputs, arena_bytes: int = 0, target: str = "cpu",
+                    extra: dict | None = None) -> "Manifest":
+        """A manifest before building: the signature (specs as ``(name, shape, dtype)``
+        tuples, dicts or TensorSpecs) and the arena size; the builder fills in the rest."""
+        return cls(inputs=list(inputs), outputs=list(outputs), arena_bytes=arena_bytes,
+                   target=target, extra=dict(extra or {}))
 
     def signature(self) -> str:
         """``(x: tensor<4x8xf32>, y: tensor<8xf32>) -> (out0: tensor<4x8xf32>)``"""

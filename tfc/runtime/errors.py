@@ -1,19 +1,25 @@
-"""The exceptions the runtime raises: each one says what went wrong and what to do."""
+"""The exceptions the runtime raises: each one says what went wrong and what to do.
+
+They extend tfc.errors: build failures are CompileErrors, bad arguments are
+ValueErrors, and all of them are TfcErrors.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from tfc.errors import CompileError, TfcError
 
-class TfcRuntimeError(Exception):
+
+class TfcRuntimeError(TfcError):
     """Base class of the runtime's own failures (not the user's bad arguments)."""
 
 
-class CompilerNotFoundError(TfcRuntimeError):
+class CompilerNotFoundError(TfcRuntimeError, CompileError):
     """No usable C compiler: the CPU backend cannot build anything."""
 
 
-class CCompileError(TfcRuntimeError):
+class CCompileError(TfcRuntimeError, CompileError):
     """The C compiler rejected a source file.
 
     The source is kept on disk (``source_path``) so it can be inspected or
@@ -39,5 +45,5 @@ class KernelError(TfcRuntimeError):
     """Compiled code reported a failure (a nonzero return code from ``tfc_entry``)."""
 
 
-class InputError(ValueError):
+class InputError(TfcError, ValueError):
     """Arguments at a compiled program's boundary do not match its signature."""
