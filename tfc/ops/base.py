@@ -77,10 +77,9 @@ def from_attr(kind: str, attr: Attribute) -> Any:
     if kind == "float" and isinstance(attr, (FloatAttr, IntegerAttr)):
         return float(attr.value.data)
     if kind == "bool":
+        # BoolAttr is IntegerAttr of i1 (a subscripted generic: no isinstance on it).
         if isinstance(attr, IntegerAttr) and attr.type == IntegerType(1):
             return bool(attr.value.data)
-        if isinstance(attr, BoolAttr):
-            return attr.value.data
     if kind == "str" and isinstance(attr, StringAttr):
         return attr.data
     if kind == "ints":
@@ -191,7 +190,7 @@ class TfcOp(IRDLOperation):
             else:
                 try:
                     out[key] = from_attr(spec.kind, attr)
-                except ValueError as e:
+                except (ValueError, dtypes.DTypeError) as e:
                     raise VerifyException(f"{self.name}: attribute '{key}': {e}") from None
         return out
 
