@@ -1,0 +1,5 @@
+"""Small real datasets shipped inside the package (Keras's `keras.datasets` style)."""
+
+from tfc.datasets import digits
+
+__all__ = ["digits"]
