@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, linalg, tensor
+from xdsl.dialects import arith, func, tensor
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import (
     ArrayAttr,
     ModuleOp,
@@ -116,8 +117,8 @@ def _describe_generic(op: linalg.GenericOp) -> str:
         if "arith.select" in names and len(op.outputs) == 2:
             cmp = next((o for o in compute if isinstance(o, arith.CmpfOp | arith.CmpiOp)), None)
             pred = cmp.predicate.value.data if cmp is not None else 2
-            # cmpf: 2 ogt, 3 oge, 10 ugt, 11 uge; cmpi: 4 sgt, 5 sge
-            greater = pred in ((2, 3, 10, 11) if isinstance(cmp, arith.CmpfOp) else (4, 5, 8, 9))
+            # cmpf: 2 ogt, 3 oge, 9 ugt, 10 uge; cmpi: 4 sgt, 5 sge, 8 ugt, 9 uge
+            greater = pred in ((2, 3, 9, 10) if isinstance(cmp, arith.CmpfOp) else (4, 5, 8, 9))
             return "argmax" if greater else "argmin"
         combiner = _op_short(compute[-1]) if compute else "copy"
         return "reduce_" + _REDUCE_NAMES.get(combiner, combiner)
@@ -298,8 +299,9 @@ def outline_kernel(ops: Sequence[Operation], name: str) -> func.FuncOp:
         v.replace_uses_with_if(r, lambda use: not inside(use.operation))
 
     body = Block(arg_types=[v.type for v in args])
-    for v, a in zip(args, body.args):
-        a.name_hint = v.name_hint
+    n_inputs = sum(1 for v in args if not only_init(v))
+    for k, (v, a) in enumerate(zip(args, body.args)):
+        a.name_hint = v.name_hint or (f"in{k}" if k < n_inputs else f"init{k - n_inputs}")
         v.replace_uses_with_if(a, lambda use: inside(use.operation))
     for v in cloned:
         assert isinstance(v.owner, Operation)
