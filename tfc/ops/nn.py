@@ -1026,10 +1026,11 @@ def avg_pool2d_grad(orig_input_shape, grad, ksize, strides, padding, data_format
 def _describe(v) -> str:
     """tensor<...> of an op function operand (traced or NumPy)."""
     from tfc import dtypes
+    from tfc.tracing import Symbolic
 
     shape = np.shape(v)
     try:
-        name = v.dtype.name if hasattr(v, "trace") else dtypes.from_numpy(np.asarray(v).dtype).name
+        name = v.dtype.name if isinstance(v, Symbolic) else dtypes.from_numpy(np.asarray(v).dtype).name
     except dtypes.DTypeError:
         name = str(np.asarray(v).dtype)
     dims = "x".join(map(str, shape))
