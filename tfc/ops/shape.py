@@ -579,12 +579,16 @@ class PadOp(TfcOp):
     @classmethod
     def reference(cls, attrs, x):
         p = attrs["paddings"]
+        if not any(p):
+            return x
         pairs = [(p[2 * k], p[2 * k + 1]) for k in _range(x.ndim)]
         return np.pad(x, pairs, constant_values=np.asarray(attrs["value"]).astype(x.dtype))
 
     def lower(self, b):
         x = self.inputs[0]
         attrs = self.py_attrs()
+        if not any(attrs["paddings"]):
+            return [x]
         filled = b.fill(self.outputs[0].type, attrs["value"])
         shape = list(x.type.get_shape())
         offsets = list(attrs["paddings"][0::2])
@@ -1105,8 +1109,11 @@ def getitem(x, key):
     """
     op = "tfc.getitem"
     if isinstance(key, (Symbolic, np.ndarray, list)):
-        if isinstance(key, list) or key.dtype.kind in "iu" or (
-                isinstance(key, Symbolic) and key.dtype.is_int):
+        if isinstance(key, Symbolic):
+            is_int = key.dtype.is_int
+        else:
+            is_int = np.asarray(key).dtype.kind in "iu"
+        if is_int:
             return gather(x, key)
         raise _located(f"{op}: boolean-mask indexing is not supported (the result shape "
                        "would depend on the data)")
@@ -1183,7 +1190,7 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0):
         raise _located(f"{op}: only mode='CONSTANT' is supported, got {mode!r}")
     if isinstance(paddings, Symbolic):
         raise _located(f"{op}: paddings must be static, not a traced tensor")
-    pairs = np.asarray(paddings)
+    pairs = np.asarray(paddings, dtype=np.int64) if np.size(paddings) else np.zeros((0, 2), np.int64)
     if pairs.ndim != 2 or pairs.shape[1:] != (2,):
         raise _located(f"{op}: paddings must be [[lo, hi], ...], one pair per dim, "
                        f"got {paddings!r}")
