@@ -490,8 +490,18 @@ def test_every_differentiable_op_has_a_vjp():
         assert (cls.vjp is not None) != bool(getattr(cls, "NOT_DIFFERENTIABLE", False)), cls.name
 
 
-def test_vjp_rules_trace_and_compile():
-    """The gradient rules are tfc programs: traced, lowered and compiled like any other."""
+# Known backend bug (tfc/passes/bufferize.py, _write_outputs): a program whose second
+# output is a reshape of a kernel result fails to bufferize, e.g.
+# `lambda p: (tfc.exp(p), tfc.reshape(tfc.exp(p), (12,)))`. Unbroadcast ends in a reshape.
+BUFFERIZE_VIEW_OUTPUT_BUG = pytest.mark.xfail(
+    raises=ValueError, strict=False,
+    reason="bufferize: an output that is a view of a kernel result after another output")
+
+
+@pytest.mark.parametrize("y_shape", [(3, 4), pytest.param((4,), marks=BUFFERIZE_VIEW_OUTPUT_BUG)])
+def test_vjp_rules_trace_and_compile(y_shape):
+    """The gradient rules are tfc programs: traced, lowered and compiled like any other
+    (with a broadcast `y`, the binary rules reduce the gradient back to its shape)."""
     unary = [tfc.neg, tfc.abs, tfc.exp, tfc.square, tfc.tanh, tfc.sigmoid, tfc.relu,
              tfc.erf, tfc.sin, tfc.cos, tfc.gelu, lambda v: tfc.gelu(v, approximate=True)]
     positive = [tfc.log, tfc.sqrt, tfc.rsqrt]
@@ -514,4 +524,5 @@ def test_vjp_rules_trace_and_compile():
         return tuple(outs)
 
     shape = (3, 4)
-    check_compiled(program, rand(shape), _positive(shape, "f32"), rand(shape), rand(shape))
+    y = _nonzero(rand(y_shape), "f32")
+    check_compiled(program, rand(shape), _positive(shape, "f32"), y, rand(shape))
