@@ -23,8 +23,11 @@ from tfc.tracing import (
     user_location,
 )
 
-# Hooks the front end installs (GradientTape records eager ops through this).
+# Hooks the front end installs: GradientTape records ops through them.
+# Eager: hook(op_cls, input_arrays, attrs, output_arrays).
 EAGER_HOOKS: list = []
+# Traced: hook(op_cls, operands as Symbolic values, attrs, results as Symbolic values).
+TRACED_HOOKS: list = []
 
 
 def apply(op_cls: type[TfcOp], inputs: list[Any], attrs: dict[str, Any] | None = None,
@@ -64,6 +67,10 @@ def _apply_traced(op_cls, inputs, attrs, trace):
         op.location = loc
     trace.insert(op)
     outs = tuple(Symbolic(r, trace) for r in op.results)
+    if TRACED_HOOKS:
+        ins = [v if isinstance(v, Symbolic) else Symbolic(o, trace) for v, o in zip(inputs, operands)]
+        for hook in TRACED_HOOKS:
+            hook(op_cls, ins, attrs, outs)
     return outs[0] if len(outs) == 1 else outs
 
 
