@@ -412,3 +412,35 @@ def RNG_PERM(n):
 
 def test_max_pool_grad_has_no_vjp():
     assert nn.MaxPool2dGradOp.vjp is None
+
+
+def _rule(fn, *xs, g):
+    """The gradients `fn`'s op's VJP rule builds (traced when xs are traced values)."""
+    out = fn(*xs)
+    op = out.value.owner
+    return type(op).vjp(op.py_attrs(), list(xs), [out], [g])
+
+
+@pytest.mark.parametrize("mm_shapes", [((3, 4, 5), (3, 5, 2)), ((2, 1, 4, 5), (3, 5, 2))])
+def test_vjp_rules_trace_and_compile(mm_shapes):
+    """The gradient rules are tfc programs: traced, lowered and compiled like any other
+    (with batch broadcasting, matmul's rule reduces the gradient back to each shape)."""
+    conv = dict(strides=2, padding="SAME")
+    pool = dict(ksize=3, strides=2, padding="SAME")
+
+    def program(a, b, gm, x, f, gc, gp):
+        outs = []
+        for ta, tb in itertools.product([False, True], repeat=2):
+            aa = tfc.transpose(a, (0, 2, 1) if a.ndim == 3 else (0, 1, 3, 2)) if ta else a
+            bb = tfc.transpose(b, (0, 2, 1)) if tb else b
+            outs += _rule(lambda u, v: tfc.matmul(u, v, transpose_a=ta, transpose_b=tb), aa, bb, g=gm)
+        outs += _rule(lambda u, v: tfc.conv2d(u, v, **conv), x, f, g=gc)
+        outs += _rule(lambda u: tfc.max_pool2d(u, **pool), x, g=gp)
+        outs += _rule(lambda u: tfc.avg_pool2d(u, **pool), x, g=gp)
+        return tuple(outs)
+
+    a, b = rand(mm_shapes[0]), rand(mm_shapes[1])
+    gm = rand(tfc.matmul(a, b).shape)
+    x, f = rand((1, 5, 6, 2)), rand((3, 3, 2, 3))
+    check_compiled(program, a, b, gm, x, f, rand(tfc.conv2d(x, f, **conv).shape),
+                   rand(tfc.max_pool2d(x, **pool).shape))
