@@ -447,8 +447,10 @@ class SliceOp(TfcOp):
         begin, end = tuple(attrs["begin"]), tuple(attrs["end"])
         strides = tuple(attrs["strides"]) if attrs["strides"] is not None else (1,) * len(shape)
         if not len(begin) == len(end) == len(strides) == len(shape):
-            raise ShapeError(f"{cls.name}: begin, end and strides need one value per dim of "
-                             f"{type_str(t)}, got {len(begin)}, {len(end)}, {len(strides)}")
+            given = f"begin {list(begin)}, end {list(end)}"
+            if attrs["strides"] is not None:
+                given += f", strides {list(strides)}"
+            raise ShapeError(f"{cls.name}: {given} need one value per dim of {type_str(t)}")
         if 0 in strides:
             raise ShapeError(f"{cls.name}: strides must be non-zero, got {list(strides)}")
         sizes = _slice_sizes(begin, end, strides)
@@ -769,9 +771,16 @@ class GatherGradOp(TfcOp):
             hit = s.cmp("eq", i, s.cast(s.index(A), IntegerType(64)))
             return s.add(acc, s.select(hit, gv, s.const(0.0, gv.type)))
 
-        init = b.fill(out_type, 0.0)
-        return b.generic([g, indices], [init], [g_map, idx_map, out_map],
-                         [PARALLEL] * rp + [REDUCTION] * r, body)
+        # Half types accumulate in an f32 tensor, truncated once at the end.
+        acc_type = out_type
+        if dtype_of(out_type).is_half:
+            acc_type = tensor_type(ps, dtypes.f32)
+        init = b.fill(acc_type, 0.0)
+        acc = b.generic([g, indices], [init], [g_map, idx_map, out_map],
+                        [PARALLEL] * rp + [REDUCTION] * r, body)[0]
+        if acc_type != out_type:
+            acc = b.elementwise([acc], out_type, lambda s, a: a)
+        return [acc]
 
     @staticmethod
     def vjp(attrs, inputs, outputs, grads):
