@@ -14,7 +14,6 @@ generic casts back at the end.
 from __future__ import annotations
 
 import itertools
-import math as pymath
 
 import numpy as np
 from xdsl.dialects import tensor
@@ -126,10 +125,10 @@ def _window(op: str, in_hw, k_hw, strides, dilations, padding, explicit, in_type
         else:
             lo, hi = (explicit[2 * i], explicit[2 * i + 1]) if padding == "EXPLICIT" else (0, 0)
             if n + lo + hi < eff:
-                kind = "window" if op.endswith(("pool2d", "pool2d_grad")) else "filter"
-                raise ShapeError(
-                    f"{op}: the {kind} ({'x'.join(map(str, k_hw))}, dilations "
-                    f"{list(dilations)}) is larger than the padded input: {_types(in_types)}")
+                size = "x".join(map(str, k_hw))
+                what = (f"window ({size})" if "pool" in op
+                        else f"filter ({size}, dilations {list(dilations)})")
+                raise ShapeError(f"{op}: the {what} is larger than the padded input: {_types(in_types)}")
             o = (n + lo + hi - eff) // s + 1
         out.append(o)
         pads.append((lo, hi))
