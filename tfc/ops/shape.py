@@ -476,6 +476,8 @@ class SliceOp(TfcOp):
     def lower(self, b):
         x = self.inputs[0]
         begin, strides, sizes = self.params(x.type, self.py_attrs())
+        if 0 in sizes:  # nothing to read (and the map's first index may lie past the end)
+            return [b.empty(self.outputs[0].type)]
         shape = tuple(x.type.get_shape())
         # A map result that is a bare loop dim (begin 0, stride 1) must span the
         # whole operand dim (the linalg verifier's rule), so dims cut short that
