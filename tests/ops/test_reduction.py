@@ -110,8 +110,10 @@ def test_softmax_large_logits_are_stable():
     assert np.all(np.isfinite(sm)) and np.all(np.isfinite(lsm))
 
 
-@pytest.mark.parametrize("dtype", ["f32", "f64", "f16", "bf16"])
-@pytest.mark.parametrize("shape,axis", [((4, 6), -1), ((2, 3, 5), [-2, -1]), ((6,), 0)])
+@pytest.mark.parametrize("dtype,shape,axis", [
+    ("f32", (4, 6), -1), ("f32", (2, 3, 5), [-2, -1]), ("f32", (6,), 0),
+    ("f64", (4, 6), -1), ("f16", (2, 3, 5), [-2, -1]), ("bf16", (4, 6), -1),
+])
 def test_layer_norm(dtype, shape, axis):
     axes = [axis] if isinstance(axis, int) else axis
     norm = shape[len(shape) - len(axes):]
@@ -130,16 +132,19 @@ def soft_labels(shape, dtype="f32", axis=-1):
     return (p / p.sum(axis=axis, keepdims=True)).astype(dtypes.from_any(dtype).numpy)
 
 
-@pytest.mark.parametrize("dtype", ["f32", "f64", "f16", "bf16"])
-@pytest.mark.parametrize("shape,axis", [((4, 6), -1), ((3, 5), 0), ((2, 3, 4), 1)])
+@pytest.mark.parametrize("dtype,shape,axis", [
+    ("f32", (4, 6), -1), ("f32", (3, 5), 0), ("f32", (2, 3, 4), 1),
+    ("f64", (4, 6), -1), ("f16", (2, 3, 4), 1), ("bf16", (3, 5), 0),
+])
 def test_softmax_cross_entropy(dtype, shape, axis):
     labels, logits = soft_labels(shape, dtype, axis), rand(shape, dtype, low=-5, high=5)
     check_compiled(lambda l, z: tfc.softmax_cross_entropy_with_logits(l, z, axis), labels, logits)
 
 
-@pytest.mark.parametrize("dtype", ["f32", "f64", "f16", "bf16"])
-@pytest.mark.parametrize("label_type", ["i32", "i64"])
-@pytest.mark.parametrize("shape", [(5, 7), (2, 3, 4)])
+@pytest.mark.parametrize("dtype,label_type,shape", [
+    ("f32", "i32", (5, 7)), ("f32", "i64", (2, 3, 4)), ("f64", "i64", (5, 7)),
+    ("f16", "i32", (2, 3, 4)), ("bf16", "i64", (5, 7)),
+])
 def test_sparse_softmax_cross_entropy(dtype, label_type, shape):
     labels = RNG.integers(0, shape[-1], size=shape[:-1]).astype(dtypes.from_any(label_type).numpy)
     logits = rand(shape, dtype, low=-5, high=5)
