@@ -41,6 +41,7 @@ from xdsl.utils.exceptions import (
     VerifyException,
 )
 from xdsl.utils.lexer import Span
+from xdsl.utils.mlir_lexer import MLIRTokenKind
 
 from tfc.errors import TfcError
 
@@ -181,7 +182,10 @@ class LocatingParser(Parser):
 def parse_module(ctx: Context, text: str, name: str) -> ModuleOp:
     """Parse MLIR text; a syntax error becomes a located DiagnosticError."""
     try:
-        return LocatingParser(ctx, text, name).parse_module()
+        parser = LocatingParser(ctx, text, name)
+        if parser._current_token.kind == MLIRTokenKind.EOF:
+            return ModuleOp([])  # only comments and blanks: an empty module, as in mlir-opt
+        return parser.parse_module()
     except ParseError as e:
         raise DiagnosticError(_from_parse_error(e)) from None
 

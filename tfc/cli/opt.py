@@ -347,7 +347,10 @@ def _compile_chunk(args, plan: Plan, text: str, name: str) -> str:
         except USER_ERRORS as e:
             op = getattr(e, "op", None)
             message = str(e).strip() or type(e).__name__
-            diag = error_at(op, message) if op is not None else Diagnostic(f"{p.name}: {message}")
+            if op is not None:
+                diag = error_at(op, message)
+            else:
+                diag = Diagnostic(message if message.startswith(p.name) else f"{p.name}: {message}")
             raise DiagnosticError(diag) from None
         except Exception as e:  # noqa: BLE001
             raise _PassCrash(label, e) from e
