@@ -830,7 +830,8 @@ class OneHotOp(TfcOp):
         hot = indices.astype(np.int64)[..., None] == np.arange(attrs["depth"])
         hot = np.moveaxis(hot, -1, axis)
         d = dtypes.from_any(attrs["dtype"]).numpy
-        return np.where(hot, np.asarray(attrs["on_value"]).astype(d), np.asarray(attrs["off_value"]).astype(d))
+        on, off = (np.asarray(attrs[k]).astype(d) for k in ("on_value", "off_value"))
+        return np.where(hot, on, off)
 
     def lower(self, b):
         (x,) = self.inputs
@@ -899,7 +900,8 @@ class IotaOp(TfcOp):
 
 @tfc_op
 class FillOp(TfcOp):
-    """A tensor of `shape` whose elements are all `value`.
+    """A tensor of `shape` whose elements are all `value` (an f64 attribute, so integers
+    beyond 2**53 are not exact).
 
     `%r = tfc.fill {shape = array<i64: 2, 3>, value = 1.0 : f64} : () -> tensor<2x3xf32>`
     """
