@@ -107,9 +107,21 @@ class BreakingPass(ModulePass):
         exp.results[0]._type = TensorType(i32, [4])
 
 
+@dataclass(frozen=True)
+class FusionLoggingPass(ModulePass):
+    """Logs like the fusion pass does (to the `tfc.fusion` logger)."""
+
+    name = "test-fusion-log"
+
+    def apply(self, ctx, op) -> None:
+        import logging
+
+        logging.getLogger("tfc.fusion").info("refused k0 -> k1: reduction consumer")
+
+
 @pytest.fixture
 def test_passes(monkeypatch):
-    for cls in (OptionsPass, FailingPass, CrashingPass, BreakingPass):
+    for cls in (OptionsPass, FailingPass, CrashingPass, BreakingPass, FusionLoggingPass):
         monkeypatch.setitem(registry.PASSES, cls.name, lambda cls=cls: cls)
 
 
@@ -288,6 +300,23 @@ def test_invalid_ir_after_a_pass_is_internal(capsys, good, test_passes):
     assert f"{good}:2:8: error: tfc.exp: result type" in err
     assert "internal error (pass 'test-break' produced invalid IR)" in err
     assert "Traceback" not in err
+
+
+def test_debug_fusion_prints_the_fusion_log(capsys, good, test_passes):
+    import logging
+
+    log = logging.getLogger("tfc.fusion")
+    saved = (log.level, log.propagate, list(log.handlers))
+    try:
+        code, _, err = run(capsys, str(good), "-p", "test-fusion-log", "--debug-fusion")
+        assert code == 0
+        assert "[fusion] refused k0 -> k1: reduction consumer" in err
+    finally:
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
+        log.handlers[:] = saved[2]
+    code, _, err = run(capsys, str(good), "-p", "test-fusion-log")
+    assert code == 0 and "[fusion]" not in err
 
 
 # --- --emit --------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """lit configuration for tfc's FileCheck tests: `lit tests/filecheck` (or `pytest tests/test_lit.py`).
 
-RUN lines use the installed console scripts: `tfc-opt`, `filecheck` (the
-Python `filecheck` package) and `not` (lit's builtin). Test outputs go to a
+RUN lines use the installed console scripts: `tfc-opt`, `xdsl-opt`, `filecheck`
+(the Python `filecheck` package) and `not` (lit's builtin). Test outputs go to a
 scratch directory outside the source tree (override with TFC_LIT_EXEC_ROOT).
 """
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -37,14 +38,14 @@ def _tool(name):
 
 config.substitutions.append(("tfc-opt", _tool("tfc-opt")))
 config.substitutions.append(("filecheck", _tool("filecheck")))
+config.substitutions.append(("xdsl-opt", _tool("xdsl-opt")))
 config.substitutions.append(("%python", sys.executable))
 
-# Optional dependencies, for `REQUIRES:` lines and lit.local.cfg files.
-for module, feature in (("triton", "triton"), ("torch", "torch")):
-    try:
-        __import__(module)
-        config.available_features.add(feature)
-    except Exception:
-        pass
+# Optional dependencies as lit features, for `// REQUIRES: triton` lines, or a
+# folder's lit.local.cfg: `if "triton" not in config.available_features:
+# config.unsupported = True`. find_spec does not import (torch takes seconds).
+for module in ("triton", "torch"):
+    if importlib.util.find_spec(module) is not None:
+        config.available_features.add(module)
 if shutil.which("cc") or shutil.which("gcc") or shutil.which("clang"):
     config.available_features.add("cc")

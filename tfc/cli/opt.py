@@ -219,11 +219,20 @@ def _load_emitter(emit: str, module: str, function: str):
 
 
 def _enable_fusion_log() -> None:
-    """--debug-fusion: the fusion pass logs each decision (and why it refused) here."""
+    """--debug-fusion: the fusion pass logs each decision (and why it refused) to the
+    `tfc.fusion` logger; this shows them on stderr."""
     import logging
 
+    class ToStderr(logging.Handler):
+        tfc_opt = True
+
+        def emit(self, record):  # looks up sys.stderr at each call (tests swap it)
+            sys.stderr.write(self.format(record) + "\n")
+
     log = logging.getLogger(FUSION_LOGGER)
-    handler = logging.StreamHandler(sys.stderr)
+    for h in [h for h in log.handlers if getattr(h, "tfc_opt", False)]:
+        log.removeHandler(h)
+    handler = ToStderr()
     handler.setFormatter(logging.Formatter("[fusion] %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.DEBUG)
