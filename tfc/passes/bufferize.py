@@ -488,6 +488,11 @@ class _HostBufferizer:
 
         self._write_outputs([buf[v] for v in ret.operands], outs)
         add(func.ReturnOp())
+        for op in reversed(list(new_block.ops)):  # views left unused by the outputs
+            if isinstance(op, memref.CollapseShapeOp | memref.ExpandShapeOp | memref.GetGlobalOp) \
+                    and not op.results[0].uses:
+                op.detach()
+                op.erase()
 
         for op in reversed(list(block.ops)):
             op.detach()
@@ -538,7 +543,6 @@ class _HostBufferizer:
 
     def _write_outputs(self, results: list[SSAValue], outs: Sequence[SSAValue]) -> None:
         """Make each result's buffer the caller's output buffer where possible; copy otherwise."""
-        first = self.new_block.first_op
         replaced: dict[SSAValue, SSAValue] = {}
         for b, out in zip(results, outs):
             b = replaced.get(b, b)
@@ -551,15 +555,19 @@ class _HostBufferizer:
             if isinstance(alloc, memref.AllocOp) and alloc.parent is not None:
                 # Reach the alloc's shape from the output buffer by undoing the reshapes.
                 x: SSAValue = out
+                anchor: Operation | None = None
                 for view in chain:
                     src_t = view.src.type
                     inv = (_expand(x, view.reassociation, src_t)
                            if isinstance(view, memref.CollapseShapeOp)
                            else _collapse(x, view.reassociation, src_t))
-                    if first is None:
-                        self.new_block.add_op(inv)
+                    if anchor is not None:
+                        self.new_block.insert_op_after(inv, anchor)
+                    elif self.new_block.first_op is not None:
+                        self.new_block.insert_op_before(inv, self.new_block.first_op)
                     else:
-                        self.new_block.insert_op_before(inv, first)
+                        self.new_block.add_op(inv)
+                    anchor = inv
                     x = inv.results[0]
                 alloc.memref.replace_all_uses_with(x)
                 replaced[alloc.memref] = x

@@ -165,21 +165,22 @@ def lower_generic(op: linalg.GenericOp) -> None:
     out_args = body.args[n_in:]
     mapping: dict[SSAValue, SSAValue] = {}
 
-    def load(i: int) -> SSAValue:
+    def load(i: int, suffix: str = "") -> SSAValue:
         ld = b.insert(memref.LoadOp.get(op.operands[i], b.indices(maps[i], ivs)))
-        ld.results[0].name_hint = body.args[i].name_hint
+        hint = body.args[i].name_hint
+        ld.results[0].name_hint = hint + suffix if hint else None
         return ld.results[0]
 
     if reduction:
         # Outputs stay in registers across the reduction loops.
-        carried = [load(n_in + j) for j in range(len(out_args))]
+        carried = [load(n_in + j, "_init") for j in range(len(out_args))]
         store_point = b.point
         loops: list[scf.ForOp] = []
         for d in reduction:
             loop_block = Block(arg_types=[index, *(v.type for v in carried)])
             loop_block.args[0].name_hint = _iv_name(d, kinds[d])
-            for arg in loop_block.args[1:]:
-                arg.name_hint = "acc"
+            for arg, out_arg in zip(loop_block.args[1:], out_args):
+                arg.name_hint = out_arg.name_hint or "acc"
             loop = scf.ForOp(b.const(0), b.const(bounds[d]), b.const(1), carried, loop_block)
             b.insert(loop)
             if loops:
