@@ -15,6 +15,9 @@ Constant folding
 - An elementwise op whose operands are all splat constants folds at any size:
   it is computed once on the scalars and becomes a splat constant.
 - `tfc.fill` is a splat constant.
+- Constants are read from their bytes, so -0.0 and NaN survive folding. A
+  result made only of zeros of both signs is not folded: xDSL prints (and
+  reads) a dense attribute whose elements compare equal as a splat.
 - Ops without operands other than fill (`tfc.iota`) are left alone: a
   generator is cheaper to compute in a kernel than to store.
 
@@ -64,34 +67,38 @@ def _constant_op(value: SSAValue) -> Operation | None:
     return owner if isinstance(owner, Operation) and owner.name == "tfc.constant" else None
 
 
+def _raw_values(attr, dtype) -> np.ndarray:
+    """The stored elements of a dense attribute, decoded from its bytes (exact, no Python loop).
+
+    xDSL's own readers decide splat-ness by value equality, which reads
+    [0.0, -0.0] as a splat of 0.0; the bytes do not lie.
+    """
+    raw = attr.data.data
+    if dtype.is_bool:
+        return np.frombuffer(raw, np.uint8) != 0
+    return np.frombuffer(raw, dtype.numpy)
+
+
 def _constant_array(value: SSAValue) -> np.ndarray | None:
     op = _constant_op(value)
     if op is None:
         return None
-    from tfc.ops.constant import dense_to_numpy
-
-    return dense_to_numpy(op.attributes["value"])
+    d = _dtype(value)
+    shape = tuple(value.type.get_shape())
+    flat = _raw_values(op.attributes["value"], d)
+    if flat.size == 1:
+        return np.full(shape, flat[0], dtype=d.numpy)
+    return flat.reshape(shape).copy()
 
 
 def _splat(value: SSAValue):
-    """The scalar (as a 0-d array of the value's dtype) if `value` is a splat constant."""
+    """The scalar (as a 0-d array of the value's dtype) if `value` is a constant whose
+    elements all have the same bits."""
     op = _constant_op(value)
     if op is None:
         return None
-    attr = op.attributes["value"]
-    if attr.is_splat():
-        from tfc.ops.constant import dense_to_numpy
-
-        return dense_to_numpy(attr).reshape(-1)[:1].reshape(())
-    if _num_elements(value.type) > FOLD_MAX_OPERAND_ELEMENTS:
-        return None
-    arr = _constant_array(value)
-    flat = arr.reshape(-1)
-    if flat.size == 0:
-        return None
-    first = flat[:1]
-    same = flat.view(np.uint8).reshape(flat.size, -1) == first.view(np.uint8)  # bitwise equal
-    return first.reshape(()) if bool(np.all(same)) else None
+    flat = _raw_values(op.attributes["value"], _dtype(value))
+    return flat[:1].copy().reshape(()) if _bitwise_uniform(flat) else None
 
 
 def _dtype(value: SSAValue):
@@ -112,34 +119,49 @@ def _is(scalar, want: float, dtype, *, negative_zero: bool | None = None) -> boo
     return True
 
 
-def _make_constant(arr: np.ndarray, result_type, location) -> Operation:
-    from tfc import dtypes
-    from tfc.ops.constant import dense_attr
-
-    d = dtypes.from_ir(result_type.element_type)
-    arr = np.ascontiguousarray(np.asarray(arr).astype(d.numpy))
-    cls = _op("tfc.constant")
-    op = cls.create(result_types=[result_type], attributes={"value": dense_attr(arr)})
-    op.location = location
-    return op
+def _bitwise_uniform(flat: np.ndarray) -> bool:
+    """All elements have the same bits (so -0.0 and +0.0 differ, and equal NaNs agree)."""
+    if flat.size == 0:
+        return False
+    raw = np.ascontiguousarray(flat).view(np.uint8).reshape(flat.size, -1)
+    return bool(np.all(raw == raw[:1]))
 
 
-def _make_splat(scalar, result_type, location) -> Operation:
-    """A splat constant: built from one element, so it costs O(1) whatever its size."""
+class _Unrepresentable(Exception):
+    """A value the IR's dense attributes cannot hold exactly."""
+
+
+def _dense(arr: np.ndarray, result_type):
+    """The value attribute for `arr` in exactly `result_type` (splat when bitwise uniform).
+
+    Unlike comparing values, the splat test keeps the sign of zeros: [0.0, -0.0]
+    stays two elements.
+    """
     from xdsl.dialects.builtin import DenseIntOrFPElementsAttr
 
     from tfc import dtypes
 
     d = dtypes.from_ir(result_type.element_type)
-    v = np.asarray(scalar).astype(d.numpy).reshape(())
+    flat = np.asarray(arr).astype(d.numpy).reshape(-1)
+    if _bitwise_uniform(flat):
+        flat = flat[:1]
+    elif d.is_float and bool(np.all(flat == flat[0])):
+        # Zeros of both signs only: xDSL would print (and read) it as a splat,
+        # losing the signs, so such a value is not folded.
+        raise _Unrepresentable()
     if d.is_bool:
-        py = bool(v)
+        values = [bool(v) for v in flat]
     elif d.is_float:
-        py = float(v.astype(np.float64))
+        values = [float(v) for v in flat.astype(np.float64)]
     else:
-        py = int(v)
-    attr = DenseIntOrFPElementsAttr.from_list(result_type, [py])
-    op = _op("tfc.constant").create(result_types=[result_type], attributes={"value": attr})
+        values = [int(v) for v in flat]
+    return DenseIntOrFPElementsAttr.from_list(result_type, values)
+
+
+def _make_constant(arr, result_type, location) -> Operation:
+    """A tfc.constant of `result_type` holding `arr` (a scalar makes a splat)."""
+    op = _op("tfc.constant").create(result_types=[result_type],
+                                    attributes={"value": _dense(arr, result_type)})
     op.location = location
     return op
 
@@ -177,8 +199,8 @@ class FoldConstantOperands(RewritePattern):
         if op.name in _elementwise_names() and all(_splat(v) is not None for v in op.operands):
             scalars = [_splat(v) for v in op.operands]
             values = _evaluate(op, scalars, [() for _ in results])
-            if values is not None:
-                rewriter.replace(op, [_make_splat(v, t, op.location) for v, t in zip(values, results)])
+            if values is not None and (new := _constants(values, results, op.location)):
+                rewriter.replace(op, new)
                 return
         if any(_num_elements(t) > FOLD_MAX_ELEMENTS for t in results):
             return
@@ -186,8 +208,15 @@ class FoldConstantOperands(RewritePattern):
             return
         arrays = [_constant_array(v) for v in op.operands]
         values = _evaluate(op, arrays, [tuple(t.get_shape()) for t in results])
-        if values is not None:
-            rewriter.replace(op, [_make_constant(v, t, op.location) for v, t in zip(values, results)])
+        if values is not None and (new := _constants(values, results, op.location)):
+            rewriter.replace(op, new)
+
+
+def _constants(values, types, location) -> list[Operation] | None:
+    try:
+        return [_make_constant(v, t, location) for v, t in zip(values, types)]
+    except _Unrepresentable:
+        return None
 
 
 def _evaluate(op: Operation, arrays: list[np.ndarray], shapes: list[tuple]) -> list | None:
@@ -212,7 +241,7 @@ class FillToConstant(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
         (t,) = [r.type for r in op.results]
         value = np.asarray(op.py_attrs()["value"])
-        rewriter.replace(op, _make_splat(value, t, op.location))
+        rewriter.replace(op, _make_constant(value, t, op.location))
 
 
 # --- algebraic identities ------------------------------------------------------------
@@ -250,7 +279,7 @@ class MulByZero(RewritePattern):
         for c in (x, y):
             if _is(_splat(c), 0, dtype):
                 t = op.results[0].type
-                rewriter.replace(op, _make_splat(np.zeros((), dtype.numpy), t, op.location))
+                rewriter.replace(op, _make_constant(np.zeros((), dtype.numpy), t, op.location))
                 return
 
 
@@ -324,7 +353,7 @@ class BroadcastOfBroadcastOrSplat(RewritePattern):
         (x,) = op.operands
         t = op.results[0].type
         if (scalar := _splat(x)) is not None:
-            rewriter.replace(op, _make_splat(scalar, t, op.location))
+            rewriter.replace(op, _make_constant(scalar, t, op.location))
             return
         inner = x.owner
         if isinstance(inner, Operation) and inner.name == "tfc.broadcast_to":
