@@ -12,9 +12,14 @@ Constant folding
   FOLD_MAX_ELEMENTS elements each becomes a `tfc.constant`, computed by the
   op's NumPy `reference` and stored in exactly the result's dtype. Operands
   larger than FOLD_MAX_OPERAND_ELEMENTS are not read (compile time).
-- An elementwise op whose operands are all splat constants folds at any size:
-  it is computed once on the scalars and becomes a splat constant.
-- `tfc.fill` is a splat constant.
+- An elementwise op whose operands are all splat constants is computed once
+  on the scalars and becomes a splat constant, at any size up to that of its
+  largest constant operand.
+- `tfc.fill` of at most FOLD_MAX_ELEMENTS elements is a splat constant.
+- No rewrite makes the program's constant data grow: the backends store every
+  element of a constant, splats included, while a fill or a broadcast is
+  computed. So a new constant has at most FOLD_MAX_ELEMENTS elements, or no
+  more than the constant it replaces (see `_may_create`).
 - Constants are read from their bytes, so -0.0 and NaN survive folding. A
   result made only of zeros of both signs is not folded: xDSL prints (and
   reads) a dense attribute whose elements compare equal as a splat.
@@ -28,13 +33,14 @@ changes nothing)
   turns x = -0.0 into +0.0 (MLIR's arith.addf folds the same way).
 - x - 0 -> x: integers; floats only for c = +0.0 (x - (-0.0) is x + 0.0).
 - x * 1, 1 * x, x / 1 -> x: exact for every dtype.
-- x * 0, 0 * x -> 0: integers only. For floats NaN * 0, inf * 0 and -x * 0
+- x * 0, 0 * x -> 0: integers only (within the size limit above). For floats NaN * 0, inf * 0 and -x * 0
   are not +0.0, so it never folds.
 - neg(neg(x)) -> x; cast to x's own dtype -> x.
 - transpose(transpose(x, p), q) -> transpose(x, p o q); identity perm -> x.
 - reshape of a reshape / expand_dims / squeeze -> one reshape of the source;
   reshape, expand_dims or squeeze to x's own shape -> x.
-- broadcast_to of a splat constant -> a splat constant; broadcast_to of a
+- broadcast_to of a splat constant -> a splat constant (within the size
+  limit above); broadcast_to of a
   broadcast_to -> one broadcast_to; broadcast_to to x's own shape -> x.
 """
 
@@ -166,6 +172,14 @@ def _make_constant(arr, result_type, location) -> Operation:
     return op
 
 
+def _may_create(result_type, *operands: SSAValue) -> bool:
+    """Whether a constant of `result_type` may be created: the backends store every
+    element of a constant (splats too), so the program's constant data must not grow
+    past FOLD_MAX_ELEMENTS or the largest constant it replaces."""
+    existing = [_num_elements(v.type) for v in operands if _constant_op(v) is not None]
+    return _num_elements(result_type) <= max([FOLD_MAX_ELEMENTS, *existing])
+
+
 def _replace_with(rewriter: PatternRewriter, op: Operation, value: SSAValue) -> None:
     rewriter.replace(op, [], [value])
 
@@ -196,7 +210,8 @@ class FoldConstantOperands(RewritePattern):
         if any(_constant_op(v) is None for v in op.operands):
             return
         results = [r.type for r in op.results]
-        if op.name in _elementwise_names() and all(_splat(v) is not None for v in op.operands):
+        if (op.name in _elementwise_names() and all(_splat(v) is not None for v in op.operands)
+                and all(_may_create(t, *op.operands) for t in results)):
             scalars = [_splat(v) for v in op.operands]
             values = _evaluate(op, scalars, [() for _ in results])
             if values is not None and (new := _constants(values, results, op.location)):
@@ -240,8 +255,9 @@ class FillToConstant(RewritePattern):
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
         (t,) = [r.type for r in op.results]
-        value = np.asarray(op.py_attrs()["value"])
-        rewriter.replace(op, _make_constant(value, t, op.location))
+        if _may_create(t):
+            value = np.asarray(op.py_attrs()["value"])
+            rewriter.replace(op, _make_constant(value, t, op.location))
 
 
 # --- algebraic identities ------------------------------------------------------------
@@ -276,9 +292,9 @@ class MulByZero(RewritePattern):
         dtype = _dtype(x)
         if not dtype.is_int:
             return
+        t = op.results[0].type
         for c in (x, y):
-            if _is(_splat(c), 0, dtype):
-                t = op.results[0].type
+            if _is(_splat(c), 0, dtype) and _may_create(t, c):
                 rewriter.replace(op, _make_constant(np.zeros((), dtype.numpy), t, op.location))
                 return
 
@@ -352,7 +368,7 @@ class BroadcastOfBroadcastOrSplat(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
         (x,) = op.operands
         t = op.results[0].type
-        if (scalar := _splat(x)) is not None:
+        if (scalar := _splat(x)) is not None and _may_create(t, x):
             rewriter.replace(op, _make_constant(scalar, t, op.location))
             return
         inner = x.owner

@@ -67,7 +67,23 @@ func.func @fold_reduce_and_transpose() -> (tensor<2xf32>, tensor<2x2xf32>) {
 
 // -----
 
-// Elementwise ops on splat constants fold at any size, to a splat.
+// Elementwise ops on splat constants fold to a splat, up to the size of the largest
+// constant operand; a larger result stays computed.
+// CHECK-LABEL: func.func @no_fold_splat_growth
+// CHECK-NEXT:    %[[A:.*]] = tfc.constant {value = dense<1.000000e+00> : tensor<2048x1xf32>}
+// CHECK-NEXT:    %[[B:.*]] = tfc.constant {value = dense<2.000000e+00> : tensor<4xf32>}
+// CHECK-NEXT:    %[[R:.*]] = tfc.add %[[A]], %[[B]]
+// CHECK-NEXT:    func.return %[[R]]
+func.func @no_fold_splat_growth() -> tensor<2048x4xf32> {
+  %a = tfc.constant {value = dense<1.0> : tensor<2048x1xf32>} : () -> tensor<2048x1xf32>
+  %b = tfc.constant {value = dense<2.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %r = tfc.add %a, %b : (tensor<2048x1xf32>, tensor<4xf32>) -> tensor<2048x4xf32>
+  func.return %r : tensor<2048x4xf32>
+}
+
+// -----
+
+// Elementwise ops on splat constants: computed once, at any size within that limit.
 // CHECK-LABEL: func.func @fold_splats_any_size
 // CHECK-NEXT:    %[[C:.*]] = tfc.constant {value = dense<3.000000e+00> : tensor<64x1024xf32>} : () -> tensor<64x1024xf32>
 // CHECK-NEXT:    func.return %[[C]]
@@ -93,15 +109,18 @@ func.func @no_fold_large() -> tensor<1024x2xf32> {
 
 // -----
 
-// Generators are not folded (cheaper to compute than to store); fill is a splat.
+// Generators are not folded (cheaper to compute than to store); a small fill is a
+// splat constant, a large one stays (the backends store every element of a constant).
 // CHECK-LABEL: func.func @generators
 // CHECK-NEXT:    %[[I:.*]] = tfc.iota
 // CHECK-NEXT:    %[[F:.*]] = tfc.constant {value = dense<2.500000e+00> : tensor<2x3xf32>} : () -> tensor<2x3xf32>
-// CHECK-NEXT:    func.return %[[I]], %[[F]]
-func.func @generators() -> (tensor<8xi32>, tensor<2x3xf32>) {
+// CHECK-NEXT:    %[[G:.*]] = tfc.fill
+// CHECK-NEXT:    func.return %[[I]], %[[F]], %[[G]]
+func.func @generators() -> (tensor<8xi32>, tensor<2x3xf32>, tensor<64x64xf32>) {
   %i = tfc.iota {size = 8 : i64, dtype = i32} : () -> tensor<8xi32>
   %f = tfc.fill {shape = array<i64: 2, 3>, value = 2.5 : f64} : () -> tensor<2x3xf32>
-  func.return %i, %f : tensor<8xi32>, tensor<2x3xf32>
+  %g = tfc.fill {shape = array<i64: 64, 64>, value = 2.5 : f64} : () -> tensor<64x64xf32>
+  func.return %i, %f, %g : tensor<8xi32>, tensor<2x3xf32>, tensor<64x64xf32>
 }
 
 // -----
@@ -255,16 +274,20 @@ func.func @reshapes(%x: tensor<2x3x4xf32>) -> (tensor<4x6xf32>, tensor<2x3x4xf32
 
 // -----
 
-// broadcast_to: of a splat constant -> a splat; to the same shape -> x; of a broadcast -> one.
+// broadcast_to: of a splat constant -> a splat (if small: the backends store every
+// element of a constant); to the same shape -> x; of a broadcast -> one.
 // CHECK-LABEL: func.func @broadcasts
+// CHECK-NEXT:    %[[C:.*]] = tfc.constant {value = dense<7> : tensor<1xi32>}
 // CHECK-NEXT:    %[[S:.*]] = tfc.constant {value = dense<7> : tensor<4x8xi32>} : () -> tensor<4x8xi32>
 // CHECK-NEXT:    %[[B:.*]] = tfc.broadcast_to %[[X:.*]] {shape = array<i64: 2, 4, 8>} : (tensor<8xi32>) -> tensor<2x4x8xi32>
-// CHECK-NEXT:    func.return %[[S]], %[[X]], %[[B]]
-func.func @broadcasts(%x: tensor<8xi32>) -> (tensor<4x8xi32>, tensor<8xi32>, tensor<2x4x8xi32>) {
+// CHECK-NEXT:    %[[L:.*]] = tfc.broadcast_to %[[C]] {shape = array<i64: 64, 64>}
+// CHECK-NEXT:    func.return %[[S]], %[[X]], %[[B]], %[[L]]
+func.func @broadcasts(%x: tensor<8xi32>) -> (tensor<4x8xi32>, tensor<8xi32>, tensor<2x4x8xi32>, tensor<64x64xi32>) {
   %c = tfc.constant {value = dense<7> : tensor<1xi32>} : () -> tensor<1xi32>
   %s = tfc.broadcast_to %c {shape = array<i64: 4, 8>} : (tensor<1xi32>) -> tensor<4x8xi32>
   %same = tfc.broadcast_to %x {shape = array<i64: 8>} : (tensor<8xi32>) -> tensor<8xi32>
   %a = tfc.broadcast_to %x {shape = array<i64: 4, 8>} : (tensor<8xi32>) -> tensor<4x8xi32>
   %b = tfc.broadcast_to %a {shape = array<i64: 2, 4, 8>} : (tensor<4x8xi32>) -> tensor<2x4x8xi32>
-  func.return %s, %same, %b : tensor<4x8xi32>, tensor<8xi32>, tensor<2x4x8xi32>
+  %large = tfc.broadcast_to %c {shape = array<i64: 64, 64>} : (tensor<1xi32>) -> tensor<64x64xi32>
+  func.return %s, %same, %b, %large : tensor<4x8xi32>, tensor<8xi32>, tensor<2x4x8xi32>, tensor<64x64xi32>
 }
