@@ -31,7 +31,10 @@ def cache(tmp_path_factory):
 
 
 class Compiled:
-    def __init__(self, text: str, cache):
+    """Parse `text` (linalg level), let `prepare` edit it (e.g. outline fused
+    groups), run the backend passes, emit C, build and load it."""
+
+    def __init__(self, text: str, cache, prepare=None):
         ctx = make_context()
         module = Parser(ctx, text).parse_module()
         module.verify()
@@ -40,6 +43,9 @@ class Compiled:
                          for i, a in enumerate(host.body.block.args)]
         self.out_specs = [(f"out{i}", t.get_shape(), dtypes.from_ir(t.get_element_type()).name)
                           for i, t in enumerate(host.function_type.outputs.data)]
+        if prepare is not None:
+            prepare(module)
+            module.verify()
         for name in BACKEND:
             get_pass(name)().apply(ctx, module)
             module.verify()

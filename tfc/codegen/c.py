@@ -400,6 +400,9 @@ class _FunctionWriter:
             name = self.names.fresh(arg.name_hint, "acc")
             self.line(f"{c_type(arg.type)} {name} = {self.value(init)};")
             self.expr[arg] = self.expr[res] = name
+        simd = _simd_reductions(op)
+        if simd:
+            self.line("#pragma omp simd " + " ".join(f"reduction({sym}:{self.expr[a]})" for a, sym in simd))
         self.line(self.loop_header(body.args[0], op.lb, op.ub, op.step, "i"))
         self.depth += 1
         self.block(body)
@@ -443,6 +446,32 @@ class _FunctionWriter:
         if lb in self.ints and ub in self.ints and step in self.ints and self.ints[step] > 0:
             return max(0, -(-(self.ints[ub] - self.ints[lb]) // self.ints[step]))
         return None
+
+
+_REDUCTION_SYMBOLS = {"arith.addf": "+", "arith.mulf": "*", "arith.addi": "+", "arith.muli": "*",
+                      "arith.andi": "&", "arith.ori": "|", "arith.xori": "^"}
+
+
+def _simd_reductions(loop: scf.ForOp) -> list[tuple[SSAValue, str]]:
+    """For an innermost loop whose every carried value is only combined with an
+    associative op (`acc = acc + x`), the (carried value, C operator) pairs that
+    let the compiler vectorize it with `#pragma omp simd reduction`: the sum is
+    then accumulated in several lanes, reordering the additions (NumPy's own
+    pairwise summation reorders them too). Empty when the loop does not qualify."""
+    body = loop.body.block
+    if not loop.iter_args or any(isinstance(o, scf.ForOp | scf.ParallelOp) for o in body.ops):
+        return []
+    yield_op = body.last_op
+    found = []
+    for arg, value in zip(body.args[1:], yield_op.operands):
+        combine = value.owner
+        sym = _REDUCTION_SYMBOLS.get(getattr(combine, "name", ""))
+        uses = list(arg.uses)
+        if sym is None or len(uses) != 1 or uses[0].operation is not combine \
+                or len(list(value.uses)) != 1 or c_type(arg.type) in ("_Float16", "uint16_t"):
+            return []
+        found.append((arg, sym))
+    return found
 
 
 def _block_work(block: Block, ints: dict[SSAValue, int]) -> int:

@@ -181,13 +181,19 @@ class _KernelBufferizer:
         if not isinstance(self.ret, func.ReturnOp):
             raise PassFailedException(f"tfc-bufferize: kernel @{kernel.sym_name.data} has no func.return")
 
-    def _top(self, op: Operation) -> Operation:
-        top = self.block.find_ancestor_op_in_block(op)
-        assert top is not None
-        return top
+        # Analysis on the tensor program, before conversion starts changing it.
+        self.last_use: dict[SSAValue, int] = {}
+        self.tied: dict[SSAValue, tuple[SSAValue, bool]] = {}
+        for op in self.block.ops:
+            for inner in op.walk():
+                for v in inner.operands:
+                    self.last_use[v] = max(self.last_use.get(v, -1), self.pos[op])
+            for r in op.results:
+                if (t := _tied_operand(op, r)) is not None:
+                    self.tied[r] = t
 
     def used_after(self, value: SSAValue, op: Operation) -> bool:
-        return any(self.pos[self._top(u.operation)] > self.pos[op] for u in value.uses)
+        return self.last_use.get(value, -1) > self.pos[op]
 
     def root(self, v: SSAValue) -> tuple[str, object]:
         """Where `v`'s buffer comes from: ("arg", i), ("fresh", value) or ("other", value)."""
@@ -196,7 +202,7 @@ class _KernelBufferizer:
             return "arg", owner.args.index(v)
         if isinstance(owner, tensor.EmptyOp | tensor.ExtractSliceOp):
             return "fresh", v
-        if (tied := _tied_operand(owner, v)) is not None:
+        if (tied := self.tied.get(v)) is not None:
             t = tied[0]
             if self.used_after(t, owner):
                 return "fresh", v  # its init is still needed: it gets a buffer of its own
@@ -270,7 +276,7 @@ class _KernelBufferizer:
         return kind in ("arg", "fresh")
 
     def destination(self, op: Operation, v: SSAValue) -> SSAValue:
-        t, reads_init = _tied_operand(op, v)
+        t, reads_init = self.tied[v]
         if self.writable(t, op):
             return self.buf[t]
         dst = self.fresh_buffer(v)
