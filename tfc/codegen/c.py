@@ -165,8 +165,7 @@ class _ModuleWriter:
         # Large: the raw little-endian bytes, read through a union of the same storage.
         self.globals[op.sym_name.data] = f"{name}.values"
         raw = data.tobytes()
-        chunks = ['"' + "".join(f"\\x{b:02x}" for b in raw[i:i + 32]) + '"'
-                  for i in range(0, len(raw), 32)]
+        chunks = _byte_string_lines(raw)
         return (f"{comment}\n{qual} union {{ unsigned char bytes[{len(raw)}]; {elem} values[{n}]; }} "
                 f"{name} __attribute__((aligned(64))) = {{\n  " + "\n  ".join(chunks) + "\n};")
 
@@ -468,7 +467,8 @@ def _simd_reductions(loop: scf.ForOp) -> list[tuple[SSAValue, str]]:
         sym = _REDUCTION_SYMBOLS.get(getattr(combine, "name", ""))
         uses = list(arg.uses)
         if sym is None or len(uses) != 1 or uses[0].operation is not combine \
-                or len(list(value.uses)) != 1 or c_type(arg.type) in ("_Float16", "uint16_t"):
+                or len(list(value.uses)) != 1 \
+                or c_type(arg.type) not in ("float", "double", "int32_t", "int64_t"):
             return []
         found.append((arg, sym))
     return found
@@ -511,27 +511,32 @@ def _sizeof(t: Attribute) -> int:
     return element_bytes(t)
 
 
+_STORAGE = {"f32": "<f4", "f64": "<f8", "f16": "<f2", "bf16": "<u2", "i32": "<i4", "i64": "<i8",
+            "i1": "i1"}
+_HEX_ESCAPES = np.array([b"\\x%02x" % i for i in range(256)], dtype="S4")
+
+
 def _dense_array(value: DenseIntOrFPElementsAttr, t: MemRefType) -> np.ndarray:
-    """The constant's elements in their C storage representation."""
+    """The constant's elements in their C storage representation (bf16 as bits,
+    i1 as 0/1 bytes), read straight from the attribute's packed bytes."""
     from tfc import dtypes
 
     elem = t.get_element_type()
     n = math.prod(t.get_shape())
-    values = value.get_values()
-    if isinstance(elem, IndexType):
-        npd = np.dtype(np.int64)
-    else:
-        npd = dtypes.from_ir(elem).numpy
-    arr = np.array(values, dtype=np.float64 if npd.kind == "V" or "bfloat16" in str(npd) else None)
-    if npd == np.bool_:
-        arr = np.array([bool(x) for x in values], dtype=np.bool_)
-    else:
-        arr = arr.astype(npd)
+    name = "i64" if isinstance(elem, IndexType) else dtypes.from_ir(elem).name
+    arr = np.frombuffer(value.data.data, dtype=np.dtype(_STORAGE[name]))
+    if name == "i1":
+        arr = (arr != 0).astype(np.bool_)
     if arr.size == 1 and n != 1:
-        arr = np.full(n, arr.reshape(-1)[0], dtype=arr.dtype)
-    if "bfloat16" in str(npd):
-        arr = arr.view(np.uint16)
-    return arr.reshape(-1)
+        arr = np.full(n, arr[0], dtype=arr.dtype)
+    return arr.astype(arr.dtype.newbyteorder("=")).reshape(-1)
+
+
+def _byte_string_lines(raw: bytes, per_line: int = 32) -> list[str]:
+    """`raw` as C string literals of `\\xHH` escapes, `per_line` bytes each."""
+    text = _HEX_ESCAPES[np.frombuffer(raw, dtype=np.uint8)].tobytes().decode("ascii")
+    width = 4 * per_line
+    return ['"' + text[i:i + width] + '"' for i in range(0, len(text), width)]
 
 
 def _element_literal(x, elem: Attribute) -> str:
@@ -541,6 +546,6 @@ def _element_literal(x, elem: Attribute) -> str:
     if ctype == "bool":
         return "1" if x else "0"
     if ctype in ("float", "double", "_Float16"):
-        lit = c_ops._float_literal(float(x), ctype == "double")
-        return lit if ctype != "_Float16" else lit  # float literal converts exactly to f16
+        # A float literal converts exactly to the _Float16 it came from.
+        return c_ops._float_literal(float(x), ctype == "double")
     return c_ops.int_literal(int(x), elem)
