@@ -52,16 +52,19 @@ class UsageError(Exception):
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
+    from tfc.passes.registry import LEVELS
+
+    levels = ", ".join(LEVELS)
     p = argparse.ArgumentParser(
         prog="tfc-opt",
         description="Parse MLIR text, run tfc passes, print the result.",
-        epilog="Levels for --emit/--from: tfc, linalg, kernels, buffers, loops (and c, triton "
-               "for --emit). See --list-passes for passes, their options and named pipelines.")
+        epilog=f"Levels for --emit/--from: {levels} (and {', '.join(SOURCE_TARGETS)} for --emit). "
+               "See --list-passes for passes, their options and named pipelines.")
     p.add_argument("input", nargs="?", default="-", help="input file ('-' for stdin, the default)")
     p.add_argument("-p", "--passes", default="", metavar="PIPELINE",
                    help="comma-separated passes, with options: 'tfc-tile{tile-sizes=32,64},cse'")
     p.add_argument("--emit", metavar="LEVEL",
-                   help="lower to LEVEL and print it: tfc, linalg, kernels, buffers, loops, c, triton")
+                   help=f"lower to LEVEL and print it: {levels}, {', '.join(SOURCE_TARGETS)}")
     p.add_argument("--from", dest="from_level", metavar="LEVEL", default=None,
                    help="the level the input is at, for --emit (default: tfc)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE")
@@ -389,6 +392,10 @@ def _compile_chunk(args, plan: Plan, text: str, name: str) -> str:
 
 # --- --list-passes --------------------------------------------------------------
 
+# For upstream passes whose classes have no docstring.
+_SUMMARIES = {"cse": "Eliminate common subexpressions.", "dce": "Remove dead code."}
+
+
 def list_passes() -> str:
     from tfc.cli.pass_pipeline import PipelineError, describe_options, load_pass
     from tfc.passes.registry import ALIASES, LEVELS, PASSES, PIPELINES
@@ -398,7 +405,7 @@ def list_passes() -> str:
         try:
             cls = load_pass(name)
             doc = (cls.__doc__ or "").strip().splitlines()
-            summary = doc[0] if doc else ""
+            summary = doc[0] if doc else _SUMMARIES.get(name, "")
             lines.append(f"  {name:<24} {summary}")
             options = describe_options(cls)
             if options != "none":
