@@ -225,7 +225,28 @@ def _verify(op: Operation) -> None:
     try:
         op.verify(verify_nested_ops=False)
     except DiagnosticException as e:
-        raise DiagnosticError(error_at(op, str(e))) from None
+        message = str(e)
+        culprit = _redefined_symbol(op, message) or op
+        raise DiagnosticError(error_at(culprit, message)) from None
+
+
+def _redefined_symbol(table: Operation, message: str) -> Operation | None:
+    """For 'Redefinition of symbol "f"' on a symbol table: the second definition of f."""
+    import re
+
+    m = re.search(r'Redefinition of symbol "([^"]+)"', message)
+    if m is None:
+        return None
+    seen = 0
+    for region in table.regions:
+        for block in region.blocks:
+            for child in block.ops:
+                name = child.attributes.get("sym_name") or child.properties.get("sym_name")
+                if getattr(name, "data", None) == m.group(1):
+                    seen += 1
+                    if seen == 2:
+                        return child
+    return None
 
 
 # --- printing -------------------------------------------------------------------

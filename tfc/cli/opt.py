@@ -72,7 +72,8 @@ def build_arg_parser() -> argparse.ArgumentParser:
                    help=f"process each chunk between '{SPLIT_MARKER}' lines independently")
     p.add_argument("--verify-diagnostics", action="store_true",
                    help="check reported errors against expected-error comments in the input")
-    p.add_argument("--print-ir-after-all", action="store_true",
+    p.add_argument("--print-ir-after-all", "--mlir-print-ir-after-all", dest="print_ir_after_all",
+                   action="store_true",
                    help="print the IR after every pass to stderr")
     p.add_argument("--print-op-generic", "--mlir-print-op-generic", dest="print_op_generic",
                    action="store_true", help="print ops in the generic form")

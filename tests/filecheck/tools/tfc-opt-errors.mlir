@@ -61,6 +61,25 @@ func.func @explicit_loc(%x: tensor<4xf32>, %y: tensor<3xf32>) -> tensor<4xf32> {
 
 // -----
 
+func.func @twice() {
+  func.return
+}
+// CHECK:      tfc-opt-errors.mlir:[[# @LINE + 1]]:1: error: func.func: Redefinition of symbol "twice"
+func.func @twice() {
+  func.return
+}
+
+// -----
+
+func.func @ssa_twice(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = tfc.exp %x : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK:      tfc-opt-errors.mlir:[[# @LINE + 1]]:3: error: SSA value %r is already defined
+  %r = tfc.neg %x : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
+
+// -----
+
 // The chunk after the failures still runs: its output is printed.
 // CHECK: func.func @fine
 func.func @fine(%x: tensor<4xf32>) -> tensor<4xf32> {
