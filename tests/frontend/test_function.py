@@ -256,3 +256,34 @@ def test_run_functions_eagerly():
     finally:
         tf.config.run_functions_eagerly(False)
     assert len(calls) == 2 and f.experimental_get_tracing_count() == 0
+
+
+def test_compiled_gradients_match_eager_with_stop_gradient():
+    def f(x, w):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            h = tf.nn.softmax(tf.matmul(x, w), axis=-1)
+            y = tf.reduce_sum(h * tf.stop_gradient(h)) + tf.reduce_sum(tf.square(x))
+        return tape.gradient(y, [x, w])  # w is not watched: None
+
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
+    gx_eager, gw_eager = f(tf.constant(x), tf.constant(w))
+    gx, gw = tf.function(f)(x, w)
+    assert gw is None and gw_eager is None
+    np.testing.assert_allclose(gx, gx_eager, rtol=1e-12)
+
+
+def test_outputs_that_alias_variables_stay_snapshots():
+    v = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def bump():
+        v.assign_add(tf.ones([2]))
+        return v.read_value()  # the same value as the variable's update
+
+    first = bump()
+    second = bump()
+    assert first.numpy().tolist() == [2.0, 3.0] and second.numpy().tolist() == [3.0, 4.0]
+    v.assign([0.0, 0.0])
+    assert first.numpy().tolist() == [2.0, 3.0] and v.numpy().tolist() == [0.0, 0.0]

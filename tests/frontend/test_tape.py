@@ -121,6 +121,11 @@ def test_unwatched_tensor_gives_none_and_unconnected_zero():
         z = x * x
     gx, gy = tape.gradient(z, [x, y])
     assert float(gx) == 4.0 and gy is None
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        z = x * y  # y is used, but not watched: None, as in TF
+    gx, gy = tape.gradient(z, [x, y])
+    assert float(gx) == 3.0 and gy is None
     with tf.GradientTape(persistent=True) as tape:
         tape.watch([x, y])
         z = x * 2.0

@@ -51,6 +51,8 @@ logger = logging.getLogger("tfc")
 
 RETRACE_WARNING_THRESHOLD = 5
 
+_SUPPORTED = frozenset(d.numpy for d in core_dtypes.ALL.values())
+
 
 # --- tf.TensorSpec ------------------------------------------------------------------------
 
@@ -326,6 +328,7 @@ class Function:
         self._target = target
         self._settings = dict(settings or {})
         self._cache: dict = {}
+        self._fast: dict = {}  # (shape, dtype) of each positional tf.Tensor -> ConcreteFunction
         self._trace_count = 0
         self._instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         try:
@@ -396,8 +399,19 @@ class Function:
             # Inside another function being traced: inline. Under an eager GradientTape (so
             # that it sees the ops) or with run_functions_eagerly: plain Python.
             return self._python_function(*args, **kwargs)
+        # Fast path: only eager tensors / arrays as positional arguments, a signature seen before.
+        fast_key = None
+        if not kwargs:
+            arrays = [a._array if type(a) is Tensor else a for a in args]
+            if all(type(a) is np.ndarray and a.dtype in _SUPPORTED for a in arrays):
+                fast_key = tuple((a.shape, a.dtype) for a in arrays)
+                concrete = self._fast.get(fast_key)
+                if concrete is not None:
+                    return concrete._call_flat(arrays)
         key, flat, bound_args = self._signature_of(args, kwargs)
         concrete = self._concrete(key, flat, bound_args)
+        if fast_key is not None:
+            self._fast[fast_key] = concrete
         return concrete._call_flat([_leaf_array(x) for x in flat if _is_tensor_leaf(x)])
 
     def _concrete(self, key, flat, bound_args) -> ConcreteFunction:

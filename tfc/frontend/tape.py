@@ -347,7 +347,9 @@ class GradientTape:
                 if type(raw) is not Symbolic and not isinstance(raw, np.ndarray):
                     raise ValueError(f"GradientTape.gradient: source {s!r} is not a tensor or "
                                      "variable")
-                source_keys.append([_key(raw)] if _is_float_value(raw) else [])
+                k = _key(raw)
+                # Only watched or recorded values are sources (TF: others get None).
+                source_keys.append([k] if k in self._tracked else [])
 
         grads = backprop(self._records, targets, seeds, {k for keys in source_keys for k in keys})
 
