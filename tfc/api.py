@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.parser import Parser
-from xdsl.utils.exceptions import ParseError, VerifyException
+from xdsl.utils.exceptions import VerifyException
 
 from tfc import dtypes
 from tfc.errors import CompileError, ShapeError
@@ -144,12 +143,20 @@ def compile(fn: Callable, *specs_or_example_args, target: str = "cpu", **setting
 
 
 def compile_mlir(text: str, *, target: str = "cpu", filename: str = "<string>", **settings) -> Executable:
-    """Compile MLIR text at the tfc level (its entry: @main or the first public func)."""
+    """Compile MLIR text at the tfc level (its entry: @main or the first public func).
+
+    Malformed IR raises CompileError whose message is `file:line:col: error: ...`
+    with the offending line, as tfc-opt prints it.
+    """
+    from tfc.cli.diagnostics import DiagnosticError, Sources, parse_module, verify_module
+
     try:
-        module = Parser(context(), text, filename).parse_module()
-        module.verify()
-    except (ParseError, VerifyException) as e:
-        raise CompileError(str(e)) from None
+        module = parse_module(context(), text, filename)
+        verify_module(module)
+    except DiagnosticError as e:
+        sources = Sources()
+        sources.add(filename, text)
+        raise CompileError(sources.format(e.diagnostic, fallback=filename).rstrip()) from None
     f = entry_function(module)
     return Executable(module, options=CompileOptions(target, settings),
                       single_output=len(f.function_type.outputs.data) == 1)

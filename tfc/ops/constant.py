@@ -16,11 +16,13 @@ from tfc.ops.dispatch import apply
 
 
 def dense_attr(arr: np.ndarray) -> DenseIntOrFPElementsAttr:
-    """The IR attribute holding `arr` (splat when all elements are equal)."""
+    """The IR attribute holding `arr` (a splat when all elements are bitwise equal)."""
     d = dtypes.from_numpy(arr.dtype)
     t = tensor_type(arr.shape, d)
-    flat = arr.reshape(-1)
-    if flat.size and np.all(flat == flat[0]) and not (d.is_float and np.isnan(flat[0])):
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    # Compare bytes, not values: 0.0 == -0.0 and NaN != NaN would both mislead.
+    raw = flat.view(np.uint8).reshape(flat.size, -1) if flat.size else flat
+    if flat.size > 1 and (raw == raw[0]).all():
         flat = flat[:1]
     if d.is_bool:
         values = [bool(v) for v in flat]
@@ -33,12 +35,19 @@ def dense_attr(arr: np.ndarray) -> DenseIntOrFPElementsAttr:
 
 
 def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The array an attribute holds, read from its packed bytes (exact, keeps -0.0 and NaN payloads)."""
     t = attr.get_type()
     d = dtypes.from_ir(t.element_type)
     shape = tuple(t.get_shape())
-    if attr.is_splat():
-        return np.full(shape, next(iter(attr.iter_values())), dtype=d.numpy)
-    return np.asarray(attr.get_values()).astype(d.numpy).reshape(shape)
+    data = attr.data.data
+    if d.is_bool:
+        flat = np.frombuffer(data, np.uint8) != 0
+    else:
+        flat = np.frombuffer(data, d.numpy)
+    count = int(np.prod(shape)) if shape else 1
+    if flat.size == 1 and count != 1:
+        return np.full(shape, flat[0], dtype=d.numpy)
+    return flat.reshape(shape).copy()
 
 
 @tfc_op
