@@ -44,6 +44,8 @@ ENTRY_NAME = "tfc_entry"
 # Below this many innermost iterations, a loop nest runs on one thread: waking
 # the OpenMP team costs more than the work.
 DEFAULT_OMP_MIN_WORK = 1 << 15
+# Reduction loops shorter than this are not worth vectorizing.
+SIMD_MIN_TRIPS = 16
 # Constants with more elements than this are emitted as a byte string, which
 # compilers read far faster than an initializer list.
 INLINE_CONSTANT_LIMIT = 1024
@@ -400,7 +402,8 @@ class _FunctionWriter:
             self.line(f"{c_type(arg.type)} {name} = {self.value(init)};")
             self.expr[arg] = self.expr[res] = name
         simd = _simd_reductions(op)
-        if simd:
+        trips = self.trip_count(op.lb, op.ub, op.step)
+        if simd and (trips is None or trips >= SIMD_MIN_TRIPS):
             self.line("#pragma omp simd " + " ".join(f"reduction({sym}:{self.expr[a]})" for a, sym in simd))
         self.line(self.loop_header(body.args[0], op.lb, op.ub, op.step, "i"))
         self.depth += 1

@@ -8,7 +8,8 @@ the C backend can spread it over threads; the rest are `scf.for`. A reduction
 keeps its running values in loop-carried variables (`iter_args`): the outputs
 are loaded once before the reduction loops and stored once after them.
 Indexing maps become `arith` index arithmetic feeding `memref.load` /
-`memref.store`; the body's ops are copied into the innermost loop.
+`memref.store`; the body's ops are copied into the innermost loop. Dimensions
+of extent 1 get no loop.
 """
 
 from __future__ import annotations
@@ -139,6 +140,11 @@ def lower_generic(op: linalg.GenericOp) -> None:
     b = _NestBuilder(op)
     ivs: dict[int, SSAValue] = {}
     index = IndexType()
+    # A dimension of extent 1 needs no loop: its index is 0.
+    for d in [d for d in parallel + reduction if bounds[d] == 1]:
+        ivs[d] = b.const(0)
+    parallel = [d for d in parallel if bounds[d] != 1]
+    reduction = [d for d in reduction if bounds[d] != 1]
 
     # Parallel loops: an scf.parallel for all but the innermost, then scf.for.
     n_outer = len(parallel) - 1 if len(parallel) >= 2 else len(parallel)
