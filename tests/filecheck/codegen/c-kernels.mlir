@@ -117,3 +117,34 @@ func.func @main(%x: tensor<10x12xf32>, %b: tensor<3x2xf32>) -> tensor<3x6xf32> {
   %r = tensor.insert_slice %b into %s[0, 4] [3, 2] [1, 1] : tensor<3x2xf32> into tensor<3x6xf32>
   func.return %r : tensor<3x6xf32>
 }
+
+// -----
+
+// A long reduction whose accumulator is only added to is vectorized with an
+// OpenMP simd reduction; dimensions of extent 1 get no loop.
+
+// CHECK-LABEL: static void k1_reduce_sum(const float *restrict x, float *restrict f) {
+// CHECK-NEXT:    const float acc_init = f[0];
+// CHECK-NEXT:    float acc = acc_init;
+// CHECK-NEXT:    #pragma omp simd reduction(+:acc)
+// CHECK-NEXT:    for (int64_t r1 = 0; r1 < 64; ++r1) {
+// CHECK-NEXT:      const float v = x[r1];
+// CHECK-NEXT:      const float s = acc + v;
+// CHECK-NEXT:      acc = s;
+// CHECK-NEXT:    }
+// CHECK-NEXT:    f[0] = acc;
+// CHECK-NEXT:  }
+func.func @main(%x: tensor<1x64xf32>) -> tensor<1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1xf32>
+  %f = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%e : tensor<1xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %zero : f32
+  } -> tensor<1xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<1x64xf32>) outs(%f : tensor<1xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<1xf32>
+  func.return %s : tensor<1xf32>
+}
