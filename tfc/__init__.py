@@ -26,6 +26,16 @@ from tfc.frontend.namespaces import build as _build_namespace  # noqa: E402
 globals().update(_build_namespace())
 del _build_namespace
 
+
+def __getattr__(name):
+    """`tf.keras` and `tf.data` without importing them with tfc (PEP 562)."""
+    if name in ("keras", "data"):
+        import importlib
+
+        return importlib.import_module(f"tfc.{name}")
+    raise AttributeError(f"module 'tfc' has no attribute {name!r}")
+
+
 # `from tfc import *`: the public names, without the implementation subpackages and
 # without the dtype named `bool` (it would shadow Python's builtin).
 __all__ = sorted(
