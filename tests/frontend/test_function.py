@@ -287,3 +287,36 @@ def test_outputs_that_alias_variables_stay_snapshots():
     assert first.numpy().tolist() == [2.0, 3.0] and second.numpy().tolist() == [3.0, 4.0]
     v.assign([0.0, 0.0])
     assert first.numpy().tolist() == [2.0, 3.0] and v.numpy().tolist() == [0.0, 0.0]
+
+
+def test_nested_input_signature_callable_modules_and_traced_tape_features():
+    @tf.function(input_signature=[{"a": tf.TensorSpec([None], tf.float32)},
+                                  (tf.TensorSpec([], tf.int32),)])
+    def h(d, t):
+        return d["a"] * tf.cast(t[0], tf.float32)
+
+    assert h({"a": [1.0, 2.0]}, (3,)).numpy().tolist() == [3.0, 6.0]  # lists become tensors
+    with pytest.raises(TypeError, match="structure"):
+        h({"b": [1.0]}, (3,))
+
+    class Scale(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(2.0)
+
+        def __call__(self, x):
+            return self.w * x
+
+    assert float(tf.function(Scale())(tf.constant(3.0))) == 6.0
+
+    @tf.function
+    def g(x):
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = x * x
+            z = tf.reduce_sum(y * x)
+        return tape.gradient(z, x), tape.jacobian(y, x), tape.gradient(y, x)
+
+    dz, jac, dy = g(tf.constant([1.0, 2.0]))
+    assert dz.numpy().tolist() == [3.0, 12.0] and dy.numpy().tolist() == [2.0, 4.0]
+    assert jac.numpy().tolist() == [[2.0, 0.0], [0.0, 4.0]]

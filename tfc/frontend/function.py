@@ -126,6 +126,19 @@ def pack_sequence_as(structure, flat):
     return build(structure)
 
 
+def _flatten_up_to(structure, value) -> list:
+    """`value`'s parts at the leaves of `structure` (a leaf of structure may be a list value)."""
+    if isinstance(structure, dict):
+        if not isinstance(value, dict) or set(value) != set(structure):
+            raise TypeError("structure mismatch")
+        return [x for k in _sorted_keys(structure) for x in _flatten_up_to(structure[k], value[k])]
+    if isinstance(structure, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(structure):
+            raise TypeError("structure mismatch")
+        return [x for s, v in zip(structure, value) for x in _flatten_up_to(s, v)]
+    return [value]
+
+
 def _is_tensor_leaf(x) -> bool:
     return isinstance(x, (Tensor, np.ndarray, np.generic, Symbolic))
 
@@ -319,9 +332,9 @@ class Function:
     def __init__(self, python_function, input_signature=None, jit_compile=None,
                  reduce_retracing=False, name=None, target: str = "cpu", settings=None,
                  autograph=True, experimental_relax_shapes=None, **_ignored):
-        functools.update_wrapper(self, python_function)
-        self._python_function = python_function
-        self._name = name or getattr(python_function, "__name__", "function")
+        functools.update_wrapper(self, python_function, updated=())  # (a callable object's
+        self._python_function = python_function                      # __dict__ stays its own)
+        self._name = name or getattr(python_function, "__name__", type(python_function).__name__)
         self._input_signature = None if input_signature is None else tuple(input_signature)
         self._jit_compile = jit_compile
         self._reduce_retracing = reduce_retracing
@@ -457,10 +470,12 @@ class Function:
                             f"passed {len(args)}: {_describe_args(args)}")
         converted = []
         for i, (a, spec) in enumerate(zip(args, specs)):
-            flat_spec, flat_arg = flatten(spec), flatten(a)
-            if len(flat_spec) != len(flat_arg):
+            flat_spec = flatten(spec)
+            try:
+                flat_arg = _flatten_up_to(spec, a)
+            except (TypeError, KeyError, ValueError):
                 raise TypeError(f"{self._name}: argument {i} does not match the structure of the "
-                                f"input_signature {spec!r}: {a!r}")
+                                f"input_signature {spec!r}: {a!r}") from None
             tensors = []
             for s, x in zip(flat_spec, flat_arg):
                 try:
