@@ -103,10 +103,6 @@ def _fn(name):
         raise NotImplementedError(f"tfc has no op function {name!r} (tfc.ops.api)") from None
 
 
-def _raw(x):
-    return unwrap(x)
-
-
 def _is_int(x) -> bool:
     d = _dtype(x)
     return d is not None and d.is_int

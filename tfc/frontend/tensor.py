@@ -430,8 +430,8 @@ def unwrap(v):
     fn = UNWRAP.get(t)
     if fn is not None:
         return fn(v)
-    if isinstance(v, Tensor):
-        return unwrap(Tensor.__tfc_array__(v)) if v._sym is None else v._sym
+    if isinstance(v, Tensor):  # a subclass
+        return v._array if v._sym is None else v._sym
     for cls, fn in UNWRAP.items():
         if isinstance(v, cls):
             return fn(v)
