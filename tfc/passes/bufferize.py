@@ -32,7 +32,6 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     MemRefType,
     ModuleOp,
-    NoneAttr,
     StridedLayoutAttr,
     StringAttr,
     TensorType,

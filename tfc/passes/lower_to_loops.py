@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.dialects.builtin import IndexType, IntegerAttr, MemRefType, ModuleOp
+from xdsl.dialects.builtin import IndexType, IntegerAttr, MemRefType, ModuleOp, TensorType
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.ir.affine import (
     AffineBinaryOpExpr,
@@ -60,10 +60,12 @@ def loop_bounds(op: linalg.GenericOp) -> list[int]:
     bounds: list[int | None] = [None] * num_dims
     for operand, m in zip(op.operands, maps):
         t = operand.type
-        if not isinstance(t, MemRefType):
+        if isinstance(t, TensorType):
             raise PassFailedException(
                 "tfc-lower-to-loops: linalg.generic must be on memrefs; run tfc-bufferize first"
             )
+        if not isinstance(t, MemRefType):
+            continue  # a scalar input
         shape = t.get_shape()
         for k, e in enumerate(m.results):
             if isinstance(e, AffineDimExpr) and bounds[e.position] is None:
@@ -172,6 +174,8 @@ def lower_generic(op: linalg.GenericOp) -> None:
     mapping: dict[SSAValue, SSAValue] = {}
 
     def load(i: int, suffix: str = "") -> SSAValue:
+        if not isinstance(op.operands[i].type, MemRefType):
+            return op.operands[i]  # a scalar input is used as is
         ld = b.insert(memref.LoadOp.get(op.operands[i], b.indices(maps[i], ivs)))
         hint = body.args[i].name_hint
         ld.results[0].name_hint = hint + suffix if hint else None
