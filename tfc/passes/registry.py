@@ -34,6 +34,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tfc-bufferize": _tfc("bufferize", "BufferizePass"),
     "tfc-plan-memory": _tfc("plan_memory", "PlanMemoryPass"),
     "tfc-lower-to-loops": _tfc("lower_to_loops", "LowerToLoopsPass"),
+    "tfc-lower-contraction": _tfc("lower_contraction", "LowerContractionPass"),
 }
 
 # Short aliases users type (mlir-opt style names stay canonical).
