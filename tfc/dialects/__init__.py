@@ -14,8 +14,10 @@ def upstream_dialects():
 
 def make_context() -> Context:
     """A context that can parse IR of every tfc level."""
+    from tfc.dialects import xdsl_fixes
     from tfc.dialects.tfc import TFC
 
+    xdsl_fixes.apply()
     ctx = Context()
     for dialect in upstream_dialects():
         ctx.load_dialect(dialect)
