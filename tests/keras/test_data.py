@@ -134,3 +134,28 @@ def test_digits_dataset():
     assert np.all(np.bincount(yte) >= 35)  # stratified
     (xtr2, _), _ = digits.load_data(test_split=0.2, seed=0)
     np.testing.assert_array_equal(xtr, xtr2)
+
+
+def test_row_fast_path_matches_the_element_by_element_path():
+    x = np.arange(23 * 2).reshape(23, 2)
+    y = np.arange(23)
+    fast = Dataset.from_tensor_slices((x, y))
+    slow = fast.map(lambda a, b: (a, b))  # map leaves the row fast path
+    assert fast._slices is not None and slow._slices is None
+    for f in (lambda d: d.batch(5), lambda d: d.batch(5, drop_remainder=True),
+              lambda d: d.take(7).batch(3), lambda d: d.skip(20), lambda d: d.repeat(2).batch(10),
+              lambda d: d.skip(3).take(4)):
+        got, want = _np(f(fast)), _np(f(slow))
+        assert len(got) == len(want)
+        for (ga, gb), (wa, wb) in zip(got, want):
+            np.testing.assert_array_equal(ga, wa)
+            np.testing.assert_array_equal(gb, wb)
+
+
+def test_shuffled_batches_cover_every_element_once_per_epoch():
+    ds = Dataset.from_tensor_slices(np.arange(50)).shuffle(64, seed=1).batch(8)
+    epochs = [np.concatenate(_np(ds)) for _ in range(2)]
+    for e in epochs:
+        assert sorted(e.tolist()) == list(range(50))
+    assert epochs[0].tolist() != epochs[1].tolist()
+    assert [len(b) for b in _np(ds)] == [8] * 6 + [2]

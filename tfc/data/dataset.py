@@ -91,10 +91,25 @@ def _describe(s) -> str:
 class Dataset:
     """A lazily evaluated sequence of elements; see the module docstring."""
 
-    def __init__(self, make_iter: Callable[[], Iterator], cardinality: int, spec=None):
+    def __init__(self, make_iter: Callable[[], Iterator], cardinality: int, spec=None,
+                 slices=None):
         self._make_iter = make_iter
         self._cardinality = int(cardinality)
         self._spec = spec
+        # Fast path: (arrays, indices) when every element is a row of `arrays` and
+        # `indices()` gives this iteration's rows in order. Batches are then one fancy
+        # index per component instead of stacking rows one by one.
+        self._slices = slices
+
+    @staticmethod
+    def _from_rows(arrays, indices: Callable[[], np.ndarray], cardinality: int) -> "Dataset":
+        flat = _flatten(arrays)
+
+        def make():
+            for i in indices():
+                yield _pack(arrays, [a[i] for a in flat])
+
+        return Dataset(make, cardinality, slices=(arrays, indices))
 
     # -- sources --
     @staticmethod
@@ -110,12 +125,7 @@ class Dataset:
             raise ValueError("Dataset.from_tensor_slices: components have different first "
                              f"dimensions: {_describe(arrays)}")
         n = sizes.pop()
-
-        def make():
-            for i in range(n):
-                yield _pack(arrays, [a[i] for a in flat])
-
-        return Dataset(make, n)
+        return Dataset._from_rows(arrays, lambda: np.arange(n), n)
 
     @staticmethod
     def from_tensors(tensors) -> "Dataset":
@@ -155,9 +165,18 @@ class Dataset:
         seeds = np.random.default_rng(seed)
         fixed = int(seeds.integers(2**63))
 
+        def generator():
+            return np.random.default_rng(int(seeds.integers(2**63)) if reshuffle_each_iteration
+                                         else fixed)
+
+        if self._slices is not None and buffer_size >= max(self._cardinality, 1):
+            # The buffer holds the whole dataset: a uniform permutation of the rows.
+            arrays, indices = self._slices
+            return Dataset._from_rows(arrays, lambda: generator().permutation(indices()),
+                                      self._cardinality)
+
         def make():
-            rng = np.random.default_rng(int(seeds.integers(2**63)) if reshuffle_each_iteration
-                                        else fixed)
+            rng = generator()
             src = self._make_iter()
             buf = list(itertools.islice(src, buffer_size))
             for elem in src:
@@ -177,6 +196,14 @@ class Dataset:
             raise ValueError(f"Dataset.batch: batch_size must be >= 1, got {batch_size}")
 
         def make():
+            if self._slices is not None:
+                arrays, indices = self._slices
+                flat, idx = _flatten(arrays), indices()
+                stop = len(idx) - len(idx) % batch_size if drop_remainder else len(idx)
+                for start in range(0, stop, batch_size):
+                    rows = idx[start:start + batch_size]
+                    yield _pack(arrays, [a[rows] for a in flat])
+                return
             src = self._make_iter()
             while True:
                 chunk = list(itertools.islice(src, batch_size))
@@ -234,6 +261,11 @@ class Dataset:
             card = 0 if c == 0 else INFINITE_CARDINALITY
         else:
             card = c * count if c >= 0 else c
+        if self._slices is not None and not forever:
+            arrays, indices = self._slices
+            return Dataset._from_rows(
+                arrays, lambda: np.concatenate([indices() for _ in range(count)] or
+                                               [np.arange(0)]).astype(np.int64), card)
         return Dataset(make, card)
 
     def take(self, count: int) -> "Dataset":
@@ -242,12 +274,18 @@ class Dataset:
             return self
         c = self._cardinality
         card = min(c, count) if c >= 0 else (count if c == INFINITE_CARDINALITY else c)
+        if self._slices is not None:
+            arrays, indices = self._slices
+            return Dataset._from_rows(arrays, lambda: indices()[:count], card)
         return Dataset(lambda: itertools.islice(self._make_iter(), count), card)
 
     def skip(self, count: int) -> "Dataset":
         """All but the first `count` elements."""
         c = self._cardinality
         card = max(c - count, 0) if c >= 0 else c
+        if self._slices is not None:
+            arrays, indices = self._slices
+            return Dataset._from_rows(arrays, lambda: indices()[count:], card)
         return Dataset(lambda: itertools.islice(self._make_iter(), count, None), card)
 
     def enumerate(self, start: int = 0) -> "Dataset":
