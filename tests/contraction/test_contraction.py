@@ -101,10 +101,12 @@ def test_matmul_epilogues():
 
 
 @pytest.mark.parametrize("dtype", ["f64", "f16", "bf16"])
-def test_matmul_dtypes(dtype):
+@pytest.mark.parametrize("schedule", [TINY, {}], ids=["tiny", "default"])
+def test_matmul_dtypes(dtype, schedule):
+    # 41 = two runs of 16 along k plus a tail, for the vector packing paths.
     a, b = rand((23, 41), dtype), rand((41, 37), dtype)
     exe = blocked(lambda a, b, at: (tfc.matmul(a, b), tfc.matmul(at, b, transpose_a=True)),
-                  a, b, _t(a), **TINY)
+                  a, b, _t(a), **schedule)
     src = {"f64": "pack_a_f64_f64", "f16": "pack_a_f16_f32", "bf16": "pack_a_bf16_f32"}[dtype]
     assert src in exe.source
 
@@ -163,9 +165,22 @@ def test_conv2d(xs, fs, kw):
     assert exe.source.count("tfc_uk_gemm_f32_4x16(") >= 3
 
 
-def test_conv2d_bias_relu_default_schedule():
-    x, f, b = rand((4, 13, 11, 6)), rand((3, 3, 6, 21)), rand((21,))
-    blocked(lambda x, f, b: tfc.nn.relu(tfc.conv2d(x, f, padding="SAME") + b), x, f, b)
+@pytest.mark.parametrize("ic", [6, 35])
+def test_conv2d_bias_relu_default_schedule(ic):
+    # ic = 35: channel runs longer than 16 (vector packing), ending in a ragged tail.
+    x, f, b = rand((4, 13, 11, ic)), rand((3, 3, ic, 21)), rand((21,))
+    blocked(lambda x, f, b: tfc.nn.relu(tfc.conv2d(x, f, padding="SAME") + b), x, f, b, k=9 * ic)
+
+
+def test_matmul_every_transpose_default_schedule():
+    a, b = rand((150, 70)), rand((70, 45))
+
+    def program(a, b, at, bt):
+        return (tfc.matmul(a, b), tfc.matmul(at, b, transpose_a=True),
+                tfc.matmul(a, bt, transpose_b=True),
+                tfc.matmul(at, bt, transpose_a=True, transpose_b=True))
+
+    blocked(program, a, b, _t(a), _t(b), k=70)
 
 
 @pytest.mark.parametrize("dtype", ["f64", "f16", "bf16"])

@@ -209,12 +209,79 @@ _GEOM_ARGS = """\
     int64_t k_s1, int64_t k_s2, int64_t k_c0, int64_t k_c1, int64_t k_c2,"""
 
 
+# 16 consecutive source values as 16 f32 lanes (AVX-512), by source type.
+_LOAD16 = {
+    "f32": "_mm512_loadu_ps({p})",
+    "f16": "_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)({p})))",
+    "bf16": "_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32("
+            "_mm256_loadu_si256((const __m256i *)({p}))), 16))",
+}
+_MASKLOAD16 = {
+    "f32": "_mm512_maskz_loadu_ps({m}, {p})",
+    "f16": "_mm512_cvtph_ps(_mm256_maskz_loadu_epi16({m}, {p}))",
+    "bf16": "_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32("
+            "_mm256_maskz_loadu_epi16({m}, {p})), 16))",
+}
+
+_TRANSPOSE16 = """\
+#if defined(__AVX512F__) && !defined(TFC_UK_TRANSPOSE16)
+#define TFC_UK_TRANSPOSE16
+/* Transpose the 16 x 16 floats in r[0..15] (rows -> columns), in registers. */
+static inline void tfc_uk_transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 8; ++i) {
+    const int a = (i & 3) + (i >> 2) * 8;
+    t[a] = _mm512_shuffle_f32x4(r[a], r[a + 4], 0x88);
+    t[a + 4] = _mm512_shuffle_f32x4(r[a], r[a + 4], 0xDD);
+  }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+#endif"""
+
+
 def _pack_a(src: str, acc: str, mr: int) -> str:
     s, t = _CTYPE[src], _CTYPE[acc]
     name = f"tfc_uk_{pack_a_name(src, acc, mr)}"
-    ld = _load(src, acc, "sp[kof[k]]")
-    ld_row = _load(src, acc, "sp[k]")
-    return f"""\
+    ld = _load(src, acc, "sp[i][kof[k]]")
+    vector = acc == "f32" and mr <= 16 and src in _LOAD16
+    fast = ""
+    prelude = ""
+    if vector:
+        prelude = _TRANSPOSE16 + "\n\n"
+        load = _LOAD16[src].format(p="sp[i] + kof[k]")
+        mload = _MASKLOAD16[src].format(m="live", p="sp[0] + kof[k]")
+        guard = "defined(__AVX512F__)" + ("" if src == "f32" else
+                                      " && defined(__AVX512BW__) && defined(__AVX512VL__)")
+        fast = f"""
+#if {guard}
+    const __mmask16 live = (__mmask16)((1u << rows) - 1), all = (__mmask16)((1u << {mr}) - 1);
+    if (rows_unit) {{
+      /* Transposed A: the panel's rows are adjacent, so each k is one (masked) vector. */
+      for (; k < k_eff; ++k) _mm512_mask_storeu_ps(d + k * {mr}, all, {mload});
+    }}
+    /* Runs of 16 unit-stride k (a row-major A, a conv window's channels): load 16 k of
+     * each row and transpose in registers. */
+    for (; k + 16 <= k_eff && run[k] >= 16; k += 16) {{
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i) r[i] = i < rows ? {load} : _mm512_setzero_ps();
+      tfc_uk_transpose16(r);
+      for (int kk = 0; kk < 16; ++kk) _mm512_mask_storeu_ps(d + (k + kk) * {mr}, all, r[kk]);
+    }}
+#endif"""
+    return prelude + f"""\
 /* Pack rows [m0, m0 + m_eff) x columns [k0, k0 + k_eff) of A(m, k) = src[off + row(m) + col(k)]
  * into {mr}-row panels: dst[dst_off + p*{mr}*k_eff + k*{mr} + i] = A(m0 + p*{mr} + i, k0 + k);
  * rows past m_eff are zero.
@@ -226,23 +293,26 @@ static void {name}(const {s} *restrict src, int64_t off,
   (void)unused;
   int64_t kof[k_eff > 0 ? k_eff : 1];
   for (int64_t k = 0; k < k_eff; ++k) kof[k] = tfc_uk_offset3(k0 + k, k_s1, k_s2, k_c0, k_c1, k_c2);
-  /* Unit stride along k (a row-major A, or one channel run of a convolution window)? */
-  int contiguous = 1;
-  for (int64_t k = 1; k < k_eff; ++k) contiguous &= kof[k] - kof[0] == k;
+  /* run[k]: how many columns from k on are at consecutive offsets. */
+  int32_t run[k_eff > 0 ? k_eff : 1];
+  for (int64_t k = k_eff - 1; k >= 0; --k)
+    run[k] = k + 1 < k_eff && kof[k + 1] - kof[k] == 1 ? run[k + 1] + 1 : 1;
+  (void)run;
   for (int64_t p = 0; p < m_eff; p += {mr}) {{
     {t} *restrict d = dst + dst_off + p * k_eff;
     const int64_t rows = m_eff - p < {mr} ? m_eff - p : {mr};
-    for (int64_t i = 0; i < rows; ++i) {{
-      const {s} *restrict sp = src + off + tfc_uk_offset3(m0 + p + i, m_s1, m_s2, m_c0, m_c1, m_c2);
-      if (contiguous) {{
-        sp += kof[0];
-        for (int64_t k = 0; k < k_eff; ++k) d[k * {mr} + i] = {ld_row};
-      }} else {{
-        for (int64_t k = 0; k < k_eff; ++k) d[k * {mr} + i] = {ld};
-      }}
+    const {s} *sp[{mr}];
+    int rows_unit = 1;
+    for (int64_t i = 0; i < {mr}; ++i) {{
+      sp[i] = src + off + tfc_uk_offset3(m0 + p + (i < rows ? i : 0), m_s1, m_s2, m_c0, m_c1, m_c2);
+      rows_unit &= i >= rows || sp[i] == sp[0] + i;
     }}
-    for (int64_t i = rows; i < {mr}; ++i)
-      for (int64_t k = 0; k < k_eff; ++k) d[k * {mr} + i] = 0;
+    (void)rows_unit;
+    int64_t k = 0;{fast}
+    for (; k < k_eff; ++k) {{
+      for (int64_t i = 0; i < rows; ++i) d[k * {mr} + i] = {ld};
+      for (int64_t i = rows; i < {mr}; ++i) d[k * {mr} + i] = 0;
+    }}
   }}
 }}"""
 
@@ -250,7 +320,7 @@ static void {name}(const {s} *restrict src, int64_t off,
 def _pack_b(src: str, acc: str, nr: int) -> str:
     s, t = _CTYPE[src], _CTYPE[acc]
     name = f"tfc_uk_{pack_b_name(src, acc, nr)}"
-    ld_row = _load(src, acc, "sp[j]")
+    ld_row = _load(src, acc, "sp[q * {nr} + j]".replace("{nr}", str(nr)))
     ld_any = _load(src, acc, "sp[nof[j]]")
     ld_col = _load(src, acc, "sp[k]")
     return f"""\
@@ -263,40 +333,47 @@ static void {name}(const {s} *restrict src, int64_t off,
     int64_t k0, int64_t k_eff, int64_t n0, int64_t n_eff,
 {_GEOM_ARGS}
     {t} *restrict dst, int64_t dst_off, int64_t ldp) {{
+  const int64_t full = n_eff / {nr};   /* panels without padding */
+  const int64_t c0 = tfc_uk_offset3(n0, k_s1, k_s2, k_c0, k_c1, k_c2);
+  int unit_n = 1;
+  for (int64_t j = 1; j < full * {nr} && unit_n; ++j)
+    unit_n = tfc_uk_offset3(n0 + j, k_s1, k_s2, k_c0, k_c1, k_c2) - c0 == j;
+  int64_t q0 = 0;
+  if (unit_n && full > 0) {{
+    /* Row-major B: walk each row of B once, copying {nr} values into every full panel. */
+    for (int64_t k = 0; k < k_eff; ++k) {{
+      const {s} *restrict sp = src + off + tfc_uk_offset3(k0 + k, m_s1, m_s2, m_c0, m_c1, m_c2) + c0;
+      for (int64_t q = 0; q < full; ++q) {{
+        {t} *restrict d = dst + dst_off + q * ldp + k * {nr};
+        for (int64_t j = 0; j < {nr}; ++j) d[j] = {ld_row};
+      }}
+    }}
+    q0 = full;
+  }}
   int64_t nof[{nr}];
-  for (int64_t q = 0; q * {nr} < n_eff; ++q) {{
+  for (int64_t q = q0; q * {nr} < n_eff; ++q) {{
     {t} *restrict d = dst + dst_off + q * ldp;
     const int64_t cols = n_eff - q * {nr} < {nr} ? n_eff - q * {nr} : {nr};
     for (int64_t j = 0; j < cols; ++j)
       nof[j] = tfc_uk_offset3(n0 + q * {nr} + j, k_s1, k_s2, k_c0, k_c1, k_c2);
-    int unit_n = cols == {nr};
-    for (int64_t j = 1; j < cols; ++j) unit_n &= nof[j] - nof[0] == j;
-    if (unit_n) {{
-      /* Row-major B: each k copies {nr} contiguous values. */
-      for (int64_t k = 0; k < k_eff; ++k) {{
-        const {s} *restrict sp = src + off + tfc_uk_offset3(k0 + k, m_s1, m_s2, m_c0, m_c1, m_c2) + nof[0];
-        for (int64_t j = 0; j < {nr}; ++j) d[k * {nr} + j] = {ld_row};
+    const int64_t r0 = tfc_uk_offset3(k0, m_s1, m_s2, m_c0, m_c1, m_c2);
+    int unit_k = 1;
+    for (int64_t k = 1; k < k_eff && unit_k; ++k)
+      unit_k = tfc_uk_offset3(k0 + k, m_s1, m_s2, m_c0, m_c1, m_c2) - r0 == k;
+    if (unit_k) {{
+      /* Transposed B: walk each column along k. */
+      for (int64_t j = 0; j < cols; ++j) {{
+        const {s} *restrict sp = src + off + r0 + nof[j];
+        for (int64_t k = 0; k < k_eff; ++k) d[k * {nr} + j] = {ld_col};
       }}
     }} else {{
-      const int64_t r0 = tfc_uk_offset3(k0, m_s1, m_s2, m_c0, m_c1, m_c2);
-      int unit_k = 1;
-      for (int64_t k = 1; k < k_eff && unit_k; ++k)
-        unit_k = tfc_uk_offset3(k0 + k, m_s1, m_s2, m_c0, m_c1, m_c2) - r0 == k;
-      if (unit_k) {{
-        /* Transposed B: walk each column along k. */
-        for (int64_t j = 0; j < cols; ++j) {{
-          const {s} *restrict sp = src + off + r0 + nof[j];
-          for (int64_t k = 0; k < k_eff; ++k) d[k * {nr} + j] = {ld_col};
-        }}
-      }} else {{
-        for (int64_t k = 0; k < k_eff; ++k) {{
-          const {s} *restrict sp = src + off + tfc_uk_offset3(k0 + k, m_s1, m_s2, m_c0, m_c1, m_c2);
-          for (int64_t j = 0; j < cols; ++j) d[k * {nr} + j] = {ld_any};
-        }}
+      for (int64_t k = 0; k < k_eff; ++k) {{
+        const {s} *restrict sp = src + off + tfc_uk_offset3(k0 + k, m_s1, m_s2, m_c0, m_c1, m_c2);
+        for (int64_t j = 0; j < cols; ++j) d[k * {nr} + j] = {ld_any};
       }}
-      for (int64_t k = 0; k < k_eff; ++k)
-        for (int64_t j = cols; j < {nr}; ++j) d[k * {nr} + j] = 0;
     }}
+    for (int64_t k = 0; k < k_eff; ++k)
+      for (int64_t j = cols; j < {nr}; ++j) d[k * {nr} + j] = 0;
   }}
 }}"""
 

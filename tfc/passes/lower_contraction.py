@@ -101,7 +101,7 @@ UKERNEL_ATTR = "tfc.ukernel"
 # broadcast); kc x nr of B stays in L1, mc x kc of A and the mc x nc
 # accumulator block in L2, the packed B panel (K x nc) in L3.
 _DEFAULTS = {
-    "avx512": dict(mr=14, nr=32, mc=140, kc=256, nc=512),
+    "avx512": dict(mr=14, nr=32, mc=112, kc=384, nc=512),
     "avx2": dict(mr=6, nr=16, mc=120, kc=256, nc=512),
     "scalar": dict(mr=4, nr=8, mc=64, kc=128, nc=256),
 }
@@ -438,6 +438,14 @@ class _Builder:
         self.consts: dict[tuple[int, str], SSAValue] = {}
         self.casts: dict[SSAValue, SSAValue] = {}
         self.entry = kernel.body.block
+        self.prologue: Operation | None = None   # last op of the prologue at the function entry
+
+    def at_entry(self, *ops: Operation) -> None:
+        """Append `ops` to the prologue (constants, scratch buffers, pointer casts)."""
+        point = (InsertPoint.after(self.prologue) if self.prologue is not None
+                 else InsertPoint.at_start(self.entry))
+        Rewriter.insert_op(list(ops), point)
+        self.prologue = ops[-1]
 
     def insert(self, op: Operation) -> Operation:
         Rewriter.insert_op(op, self.point)
@@ -449,8 +457,8 @@ class _Builder:
         key = (x, "index")
         if key not in self.consts:
             c = arith.ConstantOp(IntegerAttr.from_index_int_value(x))
-            first = self.entry.first_op
-            Rewriter.insert_op(c, InsertPoint.before(first) if first is not None else InsertPoint.at_end(self.entry))
+            c.result.name_hint = f"c{x}" if x >= 0 else f"c_neg{-x}"
+            self.at_entry(c)
             self.consts[key] = c.result
         return self.consts[key]
 
@@ -553,14 +561,28 @@ class _Builder:
             elem = t.get_element_type()
             rc = memref.ReinterpretCastOp(ref, [], [], [], [0], [span], [1], MemRefType(elem, [span]))
             cast = memref.CastOp.get(rc, MemRefType(elem, [DYNAMIC_INDEX]))
-            # Right after the definition (or at the function entry), so every loop can use them.
+            hint = ref.name_hint or "buf"
+            rc.results[0].name_hint = hint + "_flat"
+            cast.results[0].name_hint = hint + "_ptr"
+            # In the prologue, or right after the definition of a value made in the body.
             owner = ref.owner
-            point = (InsertPoint.after(owner) if isinstance(owner, Operation)
-                     else InsertPoint.before(self.entry.first_op))
-            Rewriter.insert_op([rc, cast], point)
-            cast.results[0].name_hint = (ref.name_hint or "buf") + "_ptr"
+            if isinstance(owner, Operation) and owner.parent_block() is self.entry \
+                    and not (self.prologue is not None and self._in_prologue(owner)):
+                Rewriter.insert_op([rc, cast], InsertPoint.after(owner))
+            else:
+                self.at_entry(rc, cast)
             self.casts[ref] = cast.results[0]
         return self.casts[ref]
+
+    def _in_prologue(self, op: Operation) -> bool:
+        o = self.entry.first_op
+        while o is not None:
+            if o is op:
+                return True
+            if o is self.prologue:
+                return False
+            o = o.next_op
+        return False
 
     def call(self, name: str, kind: str, args: Sequence[Val | SSAValue]) -> None:
         operands: list[SSAValue] = []
@@ -602,8 +624,7 @@ def _global(kernel: func.FuncOp, suffix: str, shape: list[int], elem: Attribute,
                                alignment=64)
     module.body.block.insert_op_before(glob, kernel)
     get = memref.GetGlobalOp(name, t)
-    first = kernel.body.block.first_op
-    Rewriter.insert_op(get, InsertPoint.before(first))
+    b.at_entry(get)
     get.results[0].name_hint = suffix
     return get.results[0]
 
@@ -856,7 +877,9 @@ def lower_contraction_kernel(kernel: func.FuncOp, overrides: dict | None = None)
             break
     epi = _epilogue(g, ops)
     fused: set[Operation] = {g.op} | {o for o in (fill_op, epi) if o is not None}
-    store_acc = _needs_acc_store(g, kernel, fused)
+    # An epilogue writing in place over the accumulator supersedes storing it.
+    store_acc = _needs_acc_store(g, kernel, fused) and not (
+        epi is not None and any(v is g.acc for v in epi.outputs))
     plan = make_plan(g, schedule)
     # Generics before the fused group run first, those after it run after.
     first = fill_op or g.op
