@@ -216,11 +216,20 @@ _RESERVED = set(keyword.kwlist) | {
     "tl", "triton", "torch", "pid", "offs", "mask", "rows", "cols", "row_mask", "col_mask",
     "config", "grid", "launch", "consts", "arena", "min", "max", "range", "float", "int",
     "acc", "program", "len", "abs", "sum", "print", "k", "col", "col_start", "n_elements",
-    "n_rows", "n_cols", "M", "N", "K", "a", "b", "offs_m", "offs_n", "offs_k", "m_mask",
-    "n_mask", "k_mask", "pid_m", "pid_n", "pid_b", "num_pid_m", "num_pid_n", "num_pid_in_group",
-    "group_id", "first_pid_m", "group_size_m", "BLOCK_SIZE", "BLOCK_M", "BLOCK_N", "BLOCK_K",
-    "GROUP_M",
+    "n_rows", "n_cols", "M", "N", "K",
+    "BLOCK_SIZE", "BLOCK_M", "BLOCK_N", "BLOCK_K", "GROUP_M",
 }
+# Names only contraction kernels define.
+_CONTRACTION_NAMES = {
+    "a", "b", "offs_m", "offs_n", "offs_k", "m_mask", "n_mask", "k_mask", "pid_m", "pid_n", "pid_b",
+    "num_pid_m", "num_pid_n", "num_pid_in_group", "group_id", "first_pid_m", "group_size_m",
+    "a_ptrs", "b_ptrs",
+}
+
+
+# Names a launcher or the host program defines beside the buffers it takes.
+_LAUNCHER_NAMES = {"tl", "triton", "torch", "config", "grid", "launch", "consts", "arena", "M", "N",
+                   "K", "n_elements", "n_rows", "n_cols", "program", "CONSTANTS", "CONFIGS", "KERNELS"}
 
 
 def _ident(name: str | None, default: str) -> str:
@@ -231,6 +240,12 @@ def _ident(name: str | None, default: str) -> str:
 class _Names:
     def __init__(self, reserved: Iterable[str] = ()):
         self.used = set(_RESERVED) | set(reserved)
+
+    @staticmethod
+    def plain(reserved: Iterable[str]) -> "_Names":
+        names = _Names()
+        names.used = set(keyword.kwlist) | set(reserved)
+        return names
 
     def fresh(self, hint: str | None, default: str = "v") -> str:
         base = _ident(hint, default)
@@ -334,7 +349,8 @@ class _KernelInfo:
     def __init__(self, f: func.FuncOp, live_out: list[bool], globals_: dict[str, memref.GlobalOp]):
         self.f = f
         self.name = _ident(f.sym_name.data, "kernel")
-        names = _Names()
+        # Parameter names: `x` is `x_ptr` in the kernel and `x` in its launcher.
+        names = _Names.plain(_LAUNCHER_NAMES)
         self.params: list[_Param] = []
         self.views: dict[SSAValue, _View] = {}
         block = f.body.block
@@ -585,9 +601,10 @@ class _KernelWriter:
     """Emits one @triton.jit function (plus launcher) for a list of generics of a kernel."""
 
     def __init__(self, info: _KernelInfo, gens: list[_Gen], name: str, policy: GpuPolicy,
-                 schedule: dict, all_live: bool = False):
+                 schedule: dict, live_extra: Iterable[str] = ()):
         self.info, self.gens, self.name, self.policy, self.schedule = info, gens, name, policy, schedule
-        self.all_live = all_live
+        self.live_extra = set(live_extra)   # parameters a later launch of the same kernel reads
+        self.optional: set[str] = set()     # index variables: dropped when nothing reads them
         self.code = _Code()
         self.names = _Names([p.name + "_ptr" for p in info.params])
         self.kdims: list[_KDim] = []
@@ -672,9 +689,8 @@ class _KernelWriter:
             if e.kind == AffineBinaryOpKind.Mul:
                 if "0" in (lhs, rhs):
                     return "0"
-                wrap = lambda s: f"({s})" if " " in s else s  # noqa: E731
-                return f"{wrap(lhs)} * {wrap(rhs)}"
-            wrap = lambda s: f"({s})" if " " in s else s  # noqa: E731
+                return f"{_paren(lhs)} * {_paren(rhs)}"
+            wrap = _paren
             if e.kind == AffineBinaryOpKind.Mod:
                 return f"{wrap(lhs)} % {wrap(rhs)}"
             if e.kind == AffineBinaryOpKind.FloorDiv:
@@ -691,7 +707,7 @@ class _KernelWriter:
         for axis, (idx, size) in enumerate(zip(exprs, view.shape)):
             if size == 1 or idx == "0":
                 continue
-            idx = f"({idx})" if " " in idx else idx
+            idx = _paren(idx)
             terms.append(f"{idx} * {self.stride_arg(view, axis)}")
         if view.offset:
             terms.append(str(view.offset))
@@ -789,7 +805,7 @@ class _KernelWriter:
 
     def needs_store(self, g: _Gen, j: int) -> bool:
         view, m = g.outs[j]
-        if self.all_live or view.param.live_out:
+        if view.param.live_out or view.param.name in self.live_extra:
             # Superseded by a later write of the same addresses in this kernel?
             key = self.addr_key(g, view, m)
             for h in self.gens:
@@ -803,7 +819,25 @@ class _KernelWriter:
     # -- bodies -----------------------------------------------------------------
 
     def body_value(self, g: _Gen, env: dict, v: SSAValue, skip: set) -> _Val:
-        """Emit the body ops `v` depends on (memoized in `env`)."""
+        return self.body_values(g, env, [v], skip)[0]
+
+    def body_values(self, g: _Gen, env: dict, roots: Sequence[SSAValue], skip: set) -> list[_Val]:
+        """Emit the body ops `roots` depend on, in the body's order (memoized in `env`)."""
+        needed: set[Operation] = set()
+        work = list(roots)
+        while work:
+            x = work.pop()
+            op = x.owner
+            if x in env or not isinstance(op, Operation) or op in needed or op in skip:
+                continue
+            needed.add(op)
+            work.extend(op.operands)
+        for op in g.body.ops:
+            if op in needed and op.results and op.results[0] not in env:
+                self.body_value_one(g, env, op.results[0], skip)
+        return [self.body_value_one(g, env, v, skip) for v in roots]
+
+    def body_value_one(self, g: _Gen, env: dict, v: SSAValue, skip: set) -> _Val:
         if v in env:
             return env[v]
         op = v.owner
@@ -862,11 +896,12 @@ class _KernelWriter:
             return hit
         if g.reduction:
             raise _NotFusable(f"the reduction #{g.index} is read before it is complete")
-        env: dict = {}
-        yielded = g.body.last_op.operands
-        val = self.body_value(g, env, yielded[j], set())
-        # Each output of a multi-output generic is remembered under its own key.
-        return self.remember(key, val)
+        # The outputs of one generic share its body's values (within this scope).
+        env = self.memo[-1].setdefault(("env", g.index), {})
+        vals = self.body_values(g, env, g.body.last_op.operands, set())
+        for k, val in enumerate(vals):
+            self.remember(("gen", g.index, k), val)
+        return vals[j]
 
     # -- kernel dims ---------------------------------------------------------------
 
@@ -917,12 +952,16 @@ class _KernelWriter:
             self.kdims[dims[0]].var = flat
             return
         inner = 1
+        lines = []
         for pos in reversed(range(len(dims))):
             kd = self.kdims[dims[pos]]
             name = self.names.fresh(f"{prefix}{pos}", prefix)
-            self.code(f"{name} = {_digit(flat, inner, kd.bound if pos > 0 else None)}")
+            lines.append(f"{name} = {_digit(flat, inner, kd.bound if pos > 0 else None)}")
+            self.optional.add(name)
             kd.var = name
             inner *= kd.bound
+        for line in reversed(lines):  # outermost first
+            self.code(line)
 
     # -- the plans ----------------------------------------------------------------
 
@@ -1057,12 +1096,14 @@ class _KernelWriter:
             return deps <= done
 
         def flush_row_only() -> None:
+            # Values per row (mean, 1 / std, ...) once, outside the column loops.
             for g in self.gens:
                 if self.row_only(g) and ready(g):
                     for j in range(len(g.outs)):
+                        val = self.value(g, j)
                         if (g.index, j) not in stored and self.needs_store(g, j):
                             stored.add((g.index, j))
-                            self.store(g, j, self.value(g, j))
+                            self.store(g, j, val)
 
         flush_row_only()
         for r in reductions:
@@ -1215,7 +1256,7 @@ class _KernelWriter:
         col_k = [k for k, kd in enumerate(self.kdims) if kd.group == "cols"]
         self.open_col_loop(col_k)
         env: dict = {r.body.args[n_in + j]: _Val(accs[j], frozenset({"rows"})) for j in range(len(r.outs))}
-        yielded = [self.body_value(r, env, v, set()) for v in r.body.last_op.operands]
+        yielded = self.body_values(r, env, r.body.last_op.operands, set())
         for name, v in zip(accs, yielded):
             c(f"{name} = {v.expr}")
         self.close_col_loop()
@@ -1249,6 +1290,7 @@ class _KernelWriter:
             if g is not cg:
                 self.assign(g)
         self.mode = "contraction"
+        self.names.used |= _CONTRACTION_NAMES
         self.base = ("[BLOCK_M, 1]", frozenset({"m"}))
         self.extents.update(M=M, N=N, K=K)
         a_view, a_map = cg.ins[con.a]
@@ -1295,11 +1337,14 @@ class _KernelWriter:
             kvars[con.k[0]] = "offs_k"
         else:
             inner = 1
+            lines = []
             for pos in reversed(range(len(con.k))):
                 name = self.names.fresh(f"k{pos}", "k")
-                c(f"{name} = {_digit('offs_k', inner, k_b[pos] if pos > 0 else None)}")
+                lines.append(f"{name} = {_digit('offs_k', inner, k_b[pos] if pos > 0 else None)}")
                 kvars[con.k[pos]] = name
                 inner *= k_b[pos]
+            for line in reversed(lines):
+                c(line)
         c("k_mask = offs_k < K")
 
         def operand_expr(d: int, row_side: bool, kdim_side: str) -> str:
@@ -1316,8 +1361,10 @@ class _KernelWriter:
         a_idx = [self.render_expr(e, lambda d: operand_expr(d, True, "[None, :]")) for e in a_map.results]
         b_idx = [self.render_expr(e, lambda d: operand_expr(d, False, "[:, None]")) for e in b_map.results]
         a_t, b_t = _dtype_name(a_view.param.elem), _dtype_name(b_view.param.elem)
-        c(f"a = tl.load({self.address(a_view, a_idx)}, mask=m_mask[:, None] & k_mask[None, :], other=0.0)")
-        c(f"b = tl.load({self.address(b_view, b_idx)}, mask=k_mask[:, None] & n_mask[None, :], other=0.0)")
+        c(f"a_ptrs = {self.address(a_view, a_idx)}")
+        c(f"b_ptrs = {self.address(b_view, b_idx)}")
+        c("a = tl.load(a_ptrs, mask=m_mask[:, None] & k_mask[None, :], other=0.0)")
+        c("b = tl.load(b_ptrs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)")
         a_e, b_e = "a", "b"
         if a_t != b_t:
             a_e, b_e = "a.to(tl.float32)", "b.to(tl.float32)"
@@ -1357,6 +1404,7 @@ class _KernelWriter:
         what = " + ".join(_describe(g) for g in self.gens)
         doc = [f'"""{self.name}: tfc {title}.', "", f"{kind}; computes {what}.", '"""']
         head = "@triton.jit\ndef " + self.name + "(" + _wrap_args(sig, len(self.name) + 5) + "):"
+        self.code.lines = _drop_unused(self.code.lines, self.optional)
         body = "\n".join("    " + d if d else "" for d in doc) + "\n" + self.code.text()
         source = head + "\n" + body
         # launcher
@@ -1394,6 +1442,28 @@ def _reduce_hint(name: str) -> str:
             "arith.minnumf": "row_min", "arith.minsi": "row_min"}.get(name, "reduced")
 
 
+def _paren(expr: str) -> str:
+    """`expr` parenthesized when it is a sum, product, ... (not for `x[:, None]`)."""
+    return f"({expr})" if re.search(r" [-+*/%] ", expr) else expr
+
+
+def _drop_unused(lines: list[str], names: set[str]) -> list[str]:
+    """Remove `name = ...` lines for `names` that no other line mentions."""
+    changed = True
+    while changed:
+        changed = False
+        for i, line in enumerate(lines):
+            m = re.match(r"\s*(\w+) = ", line)
+            if not m or m.group(1) not in names:
+                continue
+            word = re.compile(r"\b" + m.group(1) + r"\b")
+            if not any(word.search(other) for j, other in enumerate(lines) if j != i):
+                del lines[i]
+                changed = True
+                break
+    return lines
+
+
 def _digit(flat: str, inner: int, bound: int | None) -> str:
     """One row-major digit of a flat index: `flat // inner % bound` (outermost: no `%`)."""
     q = flat if inner == 1 else f"{flat} // {inner}"
@@ -1406,7 +1476,8 @@ def _describe(g: _Gen) -> str:
     from tfc.passes.form_kernels import describe_ops
 
     dims = "x".join(str(b) for b in g.bounds)
-    return f"{describe_ops([g.op])}[{dims}]"
+    what = "gather" if any(isinstance(op, memref.LoadOp) for op in g.body.ops) else describe_ops([g.op])
+    return f"{what}[{dims}]"
 
 
 def _wrap_args(args: list[str], indent: int, width: int = 100) -> str:
@@ -1519,16 +1590,33 @@ class _ModuleWriter:
             return [_KernelWriter(info, info.generics, info.name, self.policy, schedule).emit()]
         except _NotFusable:
             pass
-        # One launch per generic, through memory.
-        parts = []
-        for i, g in enumerate(info.generics):
-            gg = _Gen(g.op, 0, g.ins, g.outs, g.bounds, g.kinds)
-            writer = _KernelWriter(info, [gg], f"{info.name}_{i}", self.policy, schedule, all_live=True)
-            try:
-                parts.append(writer.emit())
-            except _NotFusable as e:
-                raise UnsupportedOp(f"Triton target: kernel @{f.sym_name.data}: {e}") from None
+        # Several launches, through memory: the longest runs of generics that fuse.
+        gens = info.generics
+        parts: list[_Emitted] = []
+        start = 0
+        while start < len(gens):
+            best, end = None, start + 1
+            while end <= len(gens):
+                try:
+                    best = (end, self.part(info, gens, start, end, len(parts), schedule))
+                except _NotFusable:
+                    if end > start + 1:
+                        break
+                    raise UnsupportedOp(f"Triton target: kernel @{f.sym_name.data}: generic #{start} "
+                                        "cannot be emitted on its own") from None
+                end += 1
+            end, emitted = best
+            parts.append(emitted)
+            start = end
         return parts
+
+    def part(self, info: _KernelInfo, gens: list[_Gen], start: int, end: int, n: int,
+             schedule: dict) -> _Emitted:
+        """Generics [start, end) of a kernel as one launch; what later parts read is stored."""
+        group = [_Gen(g.op, i, g.ins, g.outs, g.bounds, g.kinds) for i, g in enumerate(gens[start:end])]
+        read_later = {v.param.name for g in gens[end:] for v, _ in g.ins + g.outs}
+        return _KernelWriter(info, group, f"{info.name}_{n}", self.policy, schedule,
+                             live_extra=read_later).emit()
 
     # -- constants, tables and the host program ------------------------------------------
 
@@ -1572,7 +1660,7 @@ class _ModuleWriter:
     def program(self) -> str:
         f = self.entry
         block = f.body.block
-        names = _Names(["CONSTANTS", "CONFIGS", "KERNELS"])
+        names = _Names.plain(_LAUNCHER_NAMES)
         expr: dict[SSAValue, str] = {}
         ints: dict[SSAValue, int] = {}
         params = []
@@ -1583,6 +1671,7 @@ class _ModuleWriter:
             name = "arena" if is_arena else names.fresh(a.name_hint, f"arg{i}")
             expr[a] = name
             params.append(name)
+        optional: set[str] = set()   # views: dropped when no launch uses them
         lines = [f"def program({', '.join(params + ['consts', 'launch'])}):"]
         doc = [f'    """The host function @{f.sym_name.data}. Buffers (flat torch tensors of their '
                "element type):"]
@@ -1602,6 +1691,7 @@ class _ModuleWriter:
                 if off is None:
                     raise UnsupportedOp("Triton target: memref.view with a dynamic offset")
                 name = names.fresh(op.result.name_hint, "buf")
+                optional.add(name)
                 lines.append(f"    {name} = {expr[op.source]}[{off}:{off + nbytes}]"
                              f".view({ops.torch_dtype(t.get_element_type())})"
                              f"  # {_dtype_name(t.get_element_type())}[{_dims_str(t.get_shape())}]")
@@ -1611,6 +1701,7 @@ class _ModuleWriter:
             elif isinstance(op, memref.GetGlobalOp):
                 gname = op.name_.root_reference.data
                 name = names.fresh(gname, "cst")
+                optional.add(name)
                 lines.append(f"    {name} = consts[{gname!r}]")
                 expr[op.memref] = name
             elif isinstance(op, memref.AllocOp):
@@ -1637,6 +1728,7 @@ class _ModuleWriter:
                     raise UnsupportedOp("Triton target: the host returns values; run tfc-bufferize first")
             else:
                 raise UnsupportedOp(f"Triton target: unsupported op {op.name} in the host")
+        lines = _drop_unused(lines, optional)
         if len(lines) == len(doc) + 1:
             lines.append("    pass")
         return "\n".join(lines)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
+
 from xdsl.dialects.builtin import (
     BFloat16Type,
     Float16Type,
@@ -90,7 +92,12 @@ def _float_literal(v: float) -> str:
 def literal(value: Attribute, t: Attribute) -> str:
     """A Python literal for a scalar `arith.constant` (Triton types it from its use)."""
     if isinstance(value, FloatAttr):
-        return _float_literal(value.value.data)
+        v = value.value.data
+        if math.isfinite(v) and not isinstance(t, Float64Type):
+            # The shortest decimal that reads back as the same float32 (0.797884583 -> 0.7978846).
+            text = str(np.float32(v))
+            return text if ("." in text or "e" in text) else text + ".0"
+        return _float_literal(v)
     if isinstance(value, IntegerAttr):
         v = value.value.data
         if _bits(t) == 1:
@@ -254,7 +261,10 @@ _TABLE: dict[str, str | Callable[[Operation, list[str]], str]] = {
 
 
 def _cmpf(op: Operation, a: list[str]) -> str:
-    return "(" + _CMPF[_CMPF_NAMES[op.predicate.value.data]].format(*a) + ")"
+    name = _CMPF_NAMES[op.predicate.value.data]
+    if a[0] == a[1] and name in ("ord", "uno"):  # is x NaN?
+        return f"({a[0]} == {a[0]})" if name == "ord" else f"({a[0]} != {a[0]})"
+    return "(" + _CMPF[name].format(*a) + ")"
 
 
 def _cmpi(op: Operation, a: list[str]) -> str:
