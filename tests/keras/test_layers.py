@@ -162,3 +162,27 @@ def test_sequential_summary_and_input_shape():
     assert "Total params: 46" in text and "Trainable params: 46" in text
     with pytest.raises(ShapeError, match=r"\(Dense\): input shape \(2, 5\) does not match"):
         keras.Sequential([layers.Dense(3, input_shape=(4,))])(_rand(2, 5))
+
+
+def test_subclassed_model_build_call_and_summary():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__(name="net")
+            self.blocks = [layers.Dense(6, activation="relu"), layers.LayerNormalization()]
+            self.head = layers.Dense(2)
+
+        def call(self, x, training=False):
+            for block in self.blocks:
+                x = block(x)
+            return self.head(x)
+
+    net = Net()
+    assert not net.weights
+    net.build((None, 3))
+    assert [tuple(w.shape) for w in net.trainable_weights] == [(3, 6), (6,), (6,), (6,), (6, 2), (2,)]
+    lines = []
+    net.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert re.search(r"dense_\d+ \(Dense\)\s+\(None, 6\)\s+24", text)
+    assert "Total params: 50" in text
+    assert _np(net(_rand(5, 3))).shape == (5, 2)

@@ -148,7 +148,9 @@ def test_custom_training_loop_with_gradient_tape_and_tf_function():
 
 def test_early_stopping_stops_and_restores_best_weights():
     x, y = _blobs(64)
-    model = _compile(_mlp(), keras.optimizers.SGD(0.0))  # lr 0: val_loss never improves
+    # Learning rate 0: val_loss never improves. (The rate is a variable, an input of the
+    # compiled step, so this is the same program as the Adam(0.05) fits: one compile.)
+    model = _compile(_mlp(), keras.optimizers.Adam(0.0))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2,
                                          restore_best_weights=True)
     hist = model.fit(x, y, batch_size=32, epochs=20, validation_data=(x, y), callbacks=[stop],
@@ -222,3 +224,34 @@ def test_loss_shape_mismatch_names_loss_shapes_and_line():
     model = _compile(_mlp(), "sgd")
     with pytest.raises(ShapeError, match=r"labels of shape \(8, 2\)"):
         model.fit(np.zeros((8, 4), np.float32), np.zeros((8, 2), np.int32), verbose=0)
+
+
+def _conv_model(seed):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input(shape=(6, 6, 1)), layers.Conv2D(3, 3, padding="same",
+                                                                          activation="relu"),
+                             layers.MaxPooling2D(), layers.AveragePooling2D(pool_size=1),
+                             layers.Flatten(), layers.Dense(3)])
+
+
+def _embedding_model(seed):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input(shape=(5,)), layers.Embedding(10, 4),
+                             layers.LayerNormalization(), layers.Flatten(), layers.Dense(3)])
+
+
+@pytest.mark.parametrize("kind", ["conv", "embedding"])
+def test_compiled_step_equals_eager_for_conv_and_embedding_models(kind):
+    rng = np.random.default_rng(0)
+    if kind == "conv":
+        x, make = rng.standard_normal((8, 6, 6, 1)).astype(np.float32), _conv_model
+    else:
+        x, make = rng.integers(0, 10, (8, 5)).astype(np.int32), _embedding_model
+    y = rng.integers(0, 3, 8).astype(np.int32)
+    runs = {}
+    for eager in (True, False):
+        model = _compile(make(3), keras.optimizers.SGD(0.1, momentum=0.9), run_eagerly=eager)
+        step = model.make_train_function()
+        runs[eager] = [float(np.asarray(step((x, y))["loss"])) for _ in range(3)]
+    np.testing.assert_allclose(runs[False], runs[True], rtol=1e-5, atol=1e-6)
+    assert runs[True][-1] < runs[True][0]
