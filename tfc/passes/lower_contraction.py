@@ -522,11 +522,21 @@ class _Builder:
         return total
 
     def split(self, x: Val, sizes: Sequence[int], names: Sequence[str]) -> list[Val]:
-        """Row-major digits of `x` over `sizes` (the first digit is not bounded)."""
+        """Row-major digits of `x` (0 <= x < prod(sizes)) over `sizes`."""
         out: list[Val] = []
+        bound = 1
+        for s_ in sizes:
+            bound *= s_
         for k in range(len(sizes) - 1, 0, -1):
+            if bound <= sizes[k]:          # x < sizes[k]: x is this digit, the rest are 0
+                out.append(x)
+                x, bound = 0, 1
+                continue
             out.append(self.rem(x, sizes[k], names[k]))
             x = self.div(x, sizes[k])
+            bound = -(-bound // sizes[k])
+        if isinstance(x, SSAValue) and not x.name_hint:
+            x.name_hint = names[0]
         out.append(x)
         return out[::-1]
 
