@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import tfc as tf
-import tfc.keras  # noqa: F401 - tf.keras, also before tfc/__init__ imports it
 
 keras = tf.keras
 RNG = np.random.default_rng()

@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 
 import tfc as tf
-import tfc.data  # noqa: F401 - tf.data and tf.keras, also before tfc/__init__ imports them
-import tfc.keras  # noqa: F401
 
 keras = tf.keras
 RNG = np.random.default_rng()

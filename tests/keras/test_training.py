@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 
 import tfc as tf
-import tfc.data  # noqa: F401 - tf.data and tf.keras, also before tfc/__init__ imports them
-import tfc.keras  # noqa: F401
 from tfc.errors import ShapeError
 
 keras = tf.keras

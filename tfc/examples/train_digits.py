@@ -18,8 +18,6 @@ import time
 import numpy as np
 
 import tfc as tf
-import tfc.data  # noqa: F401 - tf.data and tf.keras (until tfc/__init__ imports them)
-import tfc.keras  # noqa: F401
 from tfc.datasets import digits
 
 EPOCHS = 20
