@@ -122,7 +122,7 @@ def bench_conv(peers: Peers, reps: int) -> None:
     # A W8-style layer: b64 32x32, 32 -> 64 channels, 3x3 SAME, + bias + relu.
     n, h, w, ci, co = 64, 32, 32, 32, 64
     x = rng.standard_normal((n, h, w, ci), dtype=np.float32)
-    f = rng.standard_normal((3, 3, ci, co), dtype=np.float32) * 0.1
+    f = (rng.standard_normal((3, 3, ci, co)) * 0.1).astype(np.float32)
     bias = rng.standard_normal((co,), dtype=np.float32)
 
     def tfc_fn(x, f, b):
@@ -158,7 +158,7 @@ def bench_mlp(peers: Peers, reps: int) -> None:
     rng = np.random.default_rng(0)
     dims = [784, 1024, 1024, 10]
     x = rng.standard_normal((512, 784), dtype=np.float32)
-    ws = [rng.standard_normal((a, b), dtype=np.float32) / np.sqrt(a) for a, b in zip(dims, dims[1:])]
+    ws = [(rng.standard_normal((a, b)) / np.sqrt(a)).astype(np.float32) for a, b in zip(dims, dims[1:])]
     bs = [rng.standard_normal((b,), dtype=np.float32) for b in dims[1:]]
     args = (x, *ws, *bs)
 

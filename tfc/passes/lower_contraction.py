@@ -669,8 +669,14 @@ def make_plan(g: Gemm, schedule: dict) -> Plan:
     d = _DEFAULTS.get(isa, _DEFAULTS["scalar"])
     mr, nr = int(schedule.get("mr", d["mr"])), int(schedule.get("nr", d["nr"]))
     mc, kc, nc = (int(schedule.get(k, d[k])) for k in ("mc", "kc", "nc"))
-    if g.acc_type == "f64" and "nr" not in schedule and nr >= 16:
-        nr //= 2   # same register budget: half the lanes per vector
+    lanes = {"avx512": 16, "avx2": 8}.get(isa, 1)
+    if g.acc_type == "f64" and nr % 2 == 0 and (nr // 2) % max(1, lanes // 2) == 0:
+        nr //= 2   # same registers, half the lanes per vector
+        lanes //= 2
+    # Narrow problems get a narrower register block instead of padding.
+    while N <= nr // 2 and (nr // 2) % max(1, lanes) == 0:
+        nr //= 2
+    mr = max(1, min(mr, M))
     threads = int(schedule.get("threads", _threads()))
     if bt * M * N * K < PARALLEL_MIN_MACS:
         threads = 1
@@ -684,13 +690,23 @@ def make_plan(g: Gemm, schedule: dict) -> Plan:
             n_chunk = _round_up(-(-N // threads), nr)
         elif M >= 2 * mr:
             m_chunk = _round_up(-(-M // threads), mr)
-    mc = max(mr, min(_round_up(mc, mr), _round_up(m_chunk, mr)))
-    nc = max(nr, min(_round_up(nc, nr), _round_up(n_chunk, nr)))
     acc_bytes = 4 if g.acc_type == "f32" else 8
     while nc > nr and K * nc * acc_bytes > PACKED_B_BUDGET:
-        nc = _round_up(nc // 2, nr)
-    kc = max(1, min(kc, K))
+        nc //= 2
+    # Equal blocks rather than full ones and a sliver: K = 784 with kc = 384
+    # runs 2 x 392, not 384 + 384 + 16.
+    mc = _balanced(m_chunk, mc, mr)
+    nc = _balanced(n_chunk, nc, nr)
+    kc = _balanced(K, kc, 1)
     return Plan(mr, nr, mc, nc, kc, threads, m_chunk, n_chunk, isa)
+
+
+def _balanced(total: int, block: int, unit: int) -> int:
+    """The block size (a multiple of `unit`) that covers `total` in as few
+    blocks of at most about `block` as possible, all about equal."""
+    block = max(unit, _round_up(block, unit) if block % unit else block)
+    count = -(-total // block)
+    return max(unit, _round_up(-(-total // count), unit))
 
 
 def _geometry(dims: Sequence[int], coef: dict[int, int], bounds: Sequence[int]) -> list[int]:

@@ -3,12 +3,12 @@
 // A fused contraction kernel (fill, matmul, epilogue in place over the
 // accumulator): the GotoBLAS loop nest. One scf.parallel iteration per worker
 // (here n is split: 96 columns -> two chunks of 48), B packed once per nc block
-// for the whole K, A per (mc, kc) block, the MR x NR micro-kernel over the
+// for the whole K, A per (mc, kc) block (K = 48 in two equal blocks of 24), the MR x NR micro-kernel over the
 // packed panels into the worker's accumulator block, then the epilogue over the
 // finished block: bias + relu, stored once into the output. The fill is gone
 // (the micro-kernel overwrites at pc == 0) and the accumulator is not stored.
 
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_a", type = memref<2x512xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
+// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_a", type = memref<2x384xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_b", type = memref<2x2304xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_acc_block", type = memref<2x16x48xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   func.func private @tfc_uk_pack_b_f32_f32_16(memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "pack_b_f32_f32_16"
@@ -26,12 +26,11 @@
 // CHECK-NEXT:        func.call @tfc_uk_pack_b_f32_f32_16(%b_ptr, %c0, %c0, %c48, %jc, %nc_eff, %c1, %c48, %c0, %c0, %c96, %c1, %c96, %c0, %c0, %c1, %packed_b_ptr, %bp_off, %c768)
 // CHECK-NEXT:        scf.for %ic = %c0 to %c64 step %c16 {
 // CHECK:               %mc_eff = arith.minsi
-// CHECK-NEXT:          scf.for %pc = %c0 to %c48 step %c32 {
-// CHECK:                 %kc_eff = arith.minsi
-// CHECK-NEXT:            func.call @tfc_uk_pack_a_f32_f32_4(%a_ptr, %c0, %ic, %mc_eff, %pc, %kc_eff, %c1, %c64, %c0, %c0, %c48, %c1, %c48, %c0, %c0, %c1, %packed_a_ptr, %ap_off, %c0)
+// CHECK-NEXT:          scf.for %pc = %c0 to %c48 step %c24 {
+// CHECK-NEXT:            func.call @tfc_uk_pack_a_f32_f32_4(%a_ptr, %c0, %ic, %mc_eff, %pc, %c24, %c1, %c64, %c0, %c0, %c48, %c1, %c48, %c0, %c0, %c1, %packed_a_ptr, %ap_off, %c0)
 // CHECK-NEXT:            scf.for %jr = %c0 to %nc_eff step %c16 {
 // CHECK:                   scf.for %ir = %c0 to %mc_eff step %c4 {
-// CHECK:                     func.call @tfc_uk_gemm_f32_4x16(%kc_eff, %packed_a_ptr, %{{.*}}, %packed_b_ptr, %{{.*}}, %acc_block_ptr, %{{.*}}, %c48, %pc)
+// CHECK:                     func.call @tfc_uk_gemm_f32_4x16(%c24, %packed_a_ptr, %{{.*}}, %packed_b_ptr, %{{.*}}, %acc_block_ptr, %{{.*}}, %c48, %pc)
 // CHECK-NEXT:              }
 // CHECK-NEXT:            }
 // CHECK-NEXT:          }
