@@ -166,11 +166,11 @@ def test_subclassed_model_build_call_and_summary():
     class Net(keras.Model):
         def __init__(self):
             super().__init__(name="net")
-            self.blocks = [layers.Dense(6, activation="relu"), layers.LayerNormalization()]
+            self._blocks = [layers.Dense(6, activation="relu"), layers.LayerNormalization()]
             self.head = layers.Dense(2)
 
         def call(self, x, training=False):
-            for block in self.blocks:
+            for block in self._blocks:  # private attributes are tracked too, as in Keras
                 x = block(x)
             return self.head(x)
 

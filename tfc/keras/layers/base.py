@@ -86,8 +86,11 @@ class Layer(tf.Module):
         self._tracking = True
 
     # --- tracking ----------------------------------------------------------------
+    # The tracker's own lists are not themselves tracked.
+    _UNTRACKED = frozenset(("_own_weights", "_sublayers"))
+
     def __setattr__(self, key: str, value: Any) -> None:
-        if getattr(self, "_tracking", False) and not key.startswith("_"):
+        if getattr(self, "_tracking", False) and key not in self._UNTRACKED:
             self._track(value)
         object.__setattr__(self, key, value)
 
