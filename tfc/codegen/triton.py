@@ -394,6 +394,10 @@ class _KernelInfo:
                 pass
             else:
                 raise UnsupportedOp(f"Triton target: unsupported op {op.name} in kernel @{f.sym_name.data}")
+        # A generic over an empty domain does nothing (a zero-size slice).
+        self.generics = [g for g in self.generics if 0 not in g.bounds]
+        for i, g in enumerate(self.generics):
+            g.index = i
         # Buffers loaded inside bodies (gather) must be parameters too.
         for g in self.generics:
             for inner in g.body.ops:
@@ -401,13 +405,12 @@ class _KernelInfo:
                     raise UnsupportedOp("Triton target: memref.load of a buffer defined in the body")
 
     @property
-    def title(self) -> str:
+    def tfc_ops(self) -> list[str]:
+        """The tfc ops the front end recorded for this kernel (`tfc.ops`), if any."""
         ops_attr = self.f.attributes.get("tfc.ops")
         if isinstance(ops_attr, ArrayAttr):
-            return ", ".join(a.data for a in ops_attr.data if isinstance(a, StringAttr))
-        from tfc.passes.form_kernels import describe_ops
-
-        return describe_ops([g.op for g in self.generics]) if self.generics else "nothing"
+            return [a.data for a in ops_attr.data if isinstance(a, StringAttr)]
+        return []
 
 
 # ----------------------------------------------------------------------------
@@ -619,6 +622,7 @@ class _KernelWriter:
         self.group_masks: dict[frozenset, str] = {}
         self.mode = ""
         self.base = ("[BLOCK_SIZE]", frozenset({"flat"}))  # the block a lone scalar is spread over
+        self.scalar_groups: frozenset = frozenset()          # index groups that are scalars, not blocks
 
     # -- small helpers -------------------------------------------------------
 
@@ -781,11 +785,12 @@ class _KernelWriter:
         mask = self.mask_for(groups)
         other = "0.0" if ops.is_float(view.param.elem) else "0"
         expr = f"tl.load({addr}, mask={mask}, other={other})" if mask else f"tl.load({addr})"
-        if not groups:
+        if groups <= self.scalar_groups:
             # One element for the whole block: make it a block (the interpreter
             # mistypes comparisons of scalars; on a GPU the broadcast is free).
-            shape, groups = self.base
+            shape, base = self.base
             expr = f"tl.broadcast_to({expr}, {shape})"
+            groups = groups | base
         return expr, groups
 
     def store(self, g: _Gen, j: int, val: _Val) -> None:
@@ -1041,6 +1046,8 @@ class _KernelWriter:
             self.extents["n_rows"] = n_rows
             self.extents["n_cols"] = n_cols
             self.base = ("[BLOCK_M]" if self.mode == "sequential" else "[BLOCK_M, 1]", frozenset({"rows"}))
+            if self.mode == "sequential":
+                self.scalar_groups = frozenset({"cols"})
             c("pid = tl.program_id(0)")
             if self.mode == "sequential":
                 c("rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)")
@@ -1292,6 +1299,7 @@ class _KernelWriter:
         self.mode = "contraction"
         self.names.used |= _CONTRACTION_NAMES
         self.base = ("[BLOCK_M, 1]", frozenset({"m"}))
+        self.scalar_groups = frozenset({"batch"})
         self.extents.update(M=M, N=N, K=K)
         a_view, a_map = cg.ins[con.a]
         b_view, b_map = cg.ins[con.b]
@@ -1400,9 +1408,10 @@ class _KernelWriter:
         extents = list(self.extents)
         strides = list(self.strides)
         sig = ptrs + extents + strides + [f"{b}: tl.constexpr" for b in blocks]
-        title = self.info.title
-        what = " + ".join(_describe(g) for g in self.gens)
-        doc = [f'"""{self.name}: tfc {title}.', "", f"{kind}; computes {what}.", '"""']
+        doc = [f'"""{self.name}: {kind}.', ""]
+        if self.info.tfc_ops:
+            doc.append(f"tfc ops: {', '.join(self.info.tfc_ops)}")
+        doc += _wrap_words("generics: " + ", ".join(_describe(g) for g in self.gens), 92) + ['"""']
         head = "@triton.jit\ndef " + self.name + "(" + _wrap_args(sig, len(self.name) + 5) + "):"
         self.code.lines = _drop_unused(self.code.lines, self.optional)
         body = "\n".join("    " + d if d else "" for d in doc) + "\n" + self.code.text()
@@ -1478,6 +1487,17 @@ def _describe(g: _Gen) -> str:
     dims = "x".join(str(b) for b in g.bounds)
     what = "gather" if any(isinstance(op, memref.LoadOp) for op in g.body.ops) else describe_ops([g.op])
     return f"{what}[{dims}]"
+
+
+def _wrap_words(text: str, width: int) -> list[str]:
+    lines, cur = [], ""
+    for word in text.split(" "):
+        if cur and len(cur) + 1 + len(word) > width:
+            lines.append(cur)
+            cur = "    " + word
+        else:
+            cur = f"{cur} {word}" if cur else word
+    return lines + [cur]
 
 
 def _wrap_args(args: list[str], indent: int, width: int = 100) -> str:

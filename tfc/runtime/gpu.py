@@ -43,7 +43,8 @@ from tfc.runtime import boundary
 from tfc.runtime.artifact import Manifest, verify
 from tfc.runtime.errors import CorruptArtifactError, InputError, TfcRuntimeError
 
-__all__ = ["GpuProgram", "GpuInterpreterWarning", "load_gpu", "interpreter_mode", "TORCH_DTYPES"]
+__all__ = ["GpuProgram", "GpuInterpreterWarning", "TuningCache", "load_gpu", "interpreter_mode",
+           "TORCH_DTYPES"]
 
 log = logging.getLogger("tfc.gpu")
 
@@ -158,6 +159,41 @@ def _load_module(path: Path, interpret: bool):
     return module
 
 
+class TuningCache:
+    """The autotuner's choices for one artifact on one kind of device: a JSON file
+    (`tuning-<device>.json`) in the artifact directory, written atomically. It is
+    not part of the sealed artifact: a damaged or stale file only means tuning again."""
+
+    def __init__(self, directory: str | os.PathLike, device_key: str):
+        self.file = Path(directory) / f"tuning-{device_key}.json"
+        self.device_key = device_key
+
+    def load(self, configs: dict[str, list[dict]]) -> dict[str, dict]:
+        """Saved choices that are still among the kernels' configurations."""
+        try:
+            data = json.loads(self.file.read_text())
+            choices = data["choices"]
+            return {k: v for k, v in choices.items() if k in configs and v in configs[k]}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def save(self, choices: dict[str, dict]) -> None:
+        try:
+            import triton
+
+            version = triton.__version__
+        except ImportError:
+            version = "?"
+        data = {"device": self.device_key, "triton": version, "choices": choices}
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tuning-", dir=self.file.parent)
+            with os.fdopen(fd, "w") as f:
+                json.dump(data, f, indent=1, sort_keys=True)
+            os.replace(tmp, self.file)
+        except OSError as e:  # a read-only cache still runs; it only tunes again next time
+            log.warning("tfc: cannot save autotuning choices to %s: %s", self.file, e)
+
+
 def _blocks(config: dict) -> int:
     n = 1
     for k, v in config.items():
@@ -202,8 +238,8 @@ class GpuProgram:
         self.autotune = autotune and not self.interpret
         self.cuda_graphs = cuda_graphs and not self.interpret
         self._lock = threading.Lock()
-        self._tuning_file = self.path / f"tuning-{_device_key(self.device)}.json"
-        self.choices: dict[str, dict] = self._read_tuning()
+        self.tuning = TuningCache(self.path, _device_key(self.device))
+        self.choices: dict[str, dict] = {} if self.interpret else self.tuning.load(self.module.CONFIGS)
         self._tuned_now = False
         self._graphs: OrderedDict[tuple, Any] = OrderedDict()
         self._seen: dict[tuple, int] = {}
@@ -224,30 +260,6 @@ class GpuProgram:
         return f"<GpuProgram {self.signature} arena={self.arena_bytes}B on {where} at {self.path}>"
 
     # -- configurations ------------------------------------------------------------
-
-    def _read_tuning(self) -> dict[str, dict]:
-        if self.interpret:
-            return {}
-        try:
-            data = json.loads(self._tuning_file.read_text())
-            choices = data["choices"]
-            configs = self.module.CONFIGS
-            # Only choices that are still among the kernel's configurations count.
-            return {k: v for k, v in choices.items() if k in configs and v in configs[k]}
-        except (OSError, ValueError, KeyError, TypeError):
-            return {}
-
-    def _write_tuning(self) -> None:
-        import triton
-
-        data = {"device": _device_key(self.device), "triton": triton.__version__, "choices": self.choices}
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".tuning-", dir=self.path)
-            with os.fdopen(fd, "w") as f:
-                json.dump(data, f, indent=1, sort_keys=True)
-            os.replace(tmp, self._tuning_file)
-        except OSError as e:  # a read-only cache still runs; it only tunes again next time
-            log.warning("tfc: cannot save autotuning choices to %s: %s", self._tuning_file, e)
 
     def config(self, name: str) -> dict:
         """The configuration kernel `name` runs with (without tuning)."""
@@ -347,7 +359,7 @@ class GpuProgram:
                 run()
         if self._tuned_now:
             self._tuned_now = False
-            self._write_tuning()
+            self.tuning.save(self.choices)
 
     def _inputs(self, args):
         """Device tensors for the arguments; whether results should be torch tensors."""

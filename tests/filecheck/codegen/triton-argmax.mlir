@@ -6,7 +6,7 @@
 
 // CHECK:      def k0_argmax(x_ptr, out_ptr, n_rows, n_cols, stride_x0, stride_x1, stride_out0,
 // CHECK-NEXT:               BLOCK_M: tl.constexpr):
-// CHECK:          sequential reduction;
+// CHECK-NEXT:     """k0_argmax: sequential reduction.
 // CHECK:          rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
 // CHECK-NEXT:     row_mask = rows < n_rows
 // CHECK-NEXT:     acc_1 = tl.full([BLOCK_M], float("-inf"), tl.float32)

@@ -6,7 +6,7 @@
 // accumulator before the one store.
 
 // CHECK:      def k0_dense(x_ptr, w_ptr, b_ptr, out_ptr, M, N, K, stride_x0, stride_x1, stride_w0,
-// CHECK:          matmul (tl.dot);
+// CHECK:          """k0_dense: matmul (tl.dot).
 // CHECK:          group_size_m = min(num_pid_m - first_pid_m, GROUP_M)
 // CHECK-NEXT:     pid_m = first_pid_m + ((pid % num_pid_in_group) % group_size_m)
 // CHECK-NEXT:     pid_n = (pid % num_pid_in_group) // group_size_m
@@ -68,7 +68,7 @@ func.func @main(%x: tensor<4x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -> 
 // in float32, and the cast back to float16 is the epilogue.
 
 // CHECK:      def k0_bmm(a_ptr, b_ptr, out_ptr, M, N, K,
-// CHECK:          matmul (tl.dot), batched over 3;
+// CHECK:          """k0_bmm: matmul (tl.dot), batched over 3.
 // CHECK:          pid_b = tl.program_id(1)
 // CHECK:              a_ptrs = a_ptr + pid_b * stride_a0 + offs_m[:, None] * stride_a1 + offs_k[None, :] * stride_a2
 // CHECK-NEXT:         b_ptrs = b_ptr + pid_b * stride_b0 + offs_n[None, :] * stride_b1 + offs_k[:, None] * stride_b2
@@ -113,7 +113,7 @@ func.func @main(%a: tensor<3x4x5xf16>, %b: tensor<3x6x5xf16>) -> tensor<3x4x6xf1
 // (oh * 2 + kh), with no im2col buffer.
 
 // CHECK:      def k0_conv(x_ptr, f_ptr, out_ptr, M, N, K,
-// CHECK:          contraction (tl.dot, implicit GEMM);
+// CHECK:          """k0_conv: contraction (tl.dot, implicit GEMM).
 // CHECK:          m0 = offs_m // 4
 // CHECK-NEXT:     m1 = offs_m % 4
 // CHECK:              k0 = offs_k // 6

@@ -5,8 +5,8 @@
 
 // CHECK:      def k0_gather(ids_ptr, table_ptr, out_ptr, n_elements, stride_ids0, stride_ids1, stride_table0,
 // CHECK-NEXT:               stride_table1, BLOCK_SIZE: tl.constexpr):
-// CHECK-NEXT:     """k0_gather: tfc gather.
-// CHECK:          pointwise; computes gather[2x5x4].
+// CHECK-NEXT:     """k0_gather: pointwise.
+// CHECK:          generics: gather[2x5x4]
 // CHECK:          i0 = offs // 20
 // CHECK-NEXT:     i1 = (offs // 4) % 5
 // CHECK-NEXT:     i2 = offs % 4

@@ -9,8 +9,10 @@
 // CHECK-NEXT: def _tanh(x):
 // CHECK:      @triton.jit
 // CHECK-NEXT: def k0_mul_add_gelu(x_ptr, a_ptr, b_ptr, out_ptr, n_elements, stride_a0, BLOCK_SIZE: tl.constexpr):
-// CHECK-NEXT:     """k0_mul_add_gelu: tfc mul, add, gelu.
-// CHECK:          pointwise; computes mul_add[4x9] + mul_add_tanh[4x9].
+// CHECK-NEXT:     """k0_mul_add_gelu: pointwise.
+// CHECK-EMPTY:
+// CHECK-NEXT:     tfc ops: mul, add, gelu
+// CHECK-NEXT:     generics: mul_add[4x9], mul_add_tanh[4x9]
 // CHECK:          pid = tl.program_id(0)
 // CHECK-NEXT:     offs = pid * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
 // CHECK-NEXT:     mask = offs < n_elements

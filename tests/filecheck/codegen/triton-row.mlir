@@ -6,8 +6,10 @@
 
 // CHECK:      def k0_softmax(x_ptr, out_ptr, n_rows, n_cols, stride_x0, stride_x1, stride_out0, stride_out1,
 // CHECK-NEXT:                BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-// CHECK-NEXT:     """k0_softmax: tfc softmax.
-// CHECK:          row reduction, persistent;
+// CHECK-NEXT:     """k0_softmax: row reduction, persistent.
+// CHECK-EMPTY:
+// CHECK-NEXT:     tfc ops: softmax
+// CHECK-NEXT:     generics: fill[4x1], reduce_max[4x6], sub_exp[4x6], fill[4x1], reduce_sum[4x6], div[4x6]
 // CHECK:          pid = tl.program_id(0)
 // CHECK-NEXT:     rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)[:, None]
 // CHECK-NEXT:     row_mask = rows < n_rows
@@ -75,7 +77,7 @@ func.func @main(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
 // end; the mean is computed once per row, outside the loops.
 
 // CHECK:      def k0_center(x_ptr, out_ptr, n_rows, n_cols,
-// CHECK:          row reduction, looped;
+// CHECK:          """k0_center: row reduction, looped.
 // CHECK:          acc_1 = tl.full([BLOCK_M, BLOCK_N], 0.0, tl.float32)
 // CHECK-NEXT:     for col_start in range(0, n_cols, BLOCK_N):
 // CHECK-NEXT:         cols = col_start + tl.arange(0, BLOCK_N)[None, :]
