@@ -1,0 +1,249 @@
+"""docs/benchmarks.md from a bench run's results (one dict per workload)."""
+
+from __future__ import annotations
+
+PEERS = ("numpy", "torch", "torch.compile", "jax")
+SHORT = {"numpy": "np", "torch": "pt", "torch.compile": "tc", "jax": "jax", "tfc": "tfc"}
+
+
+def fmt_time(s: float | None) -> str:
+    if s is None:
+        return "—"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def _range(r: dict) -> str:
+    return f"{fmt_time(r['median'])} ({fmt_time(r['min'])}–{fmt_time(r['max'])})"
+
+
+def ok(r: dict | None) -> bool:
+    return bool(r) and "median" in r and r.get("check", {}).get("ok") is not False
+
+
+def cell(r: dict | None, *, variant: bool = False) -> str:
+    if r is None:
+        return "—"
+    if "error" in r:
+        return r["error"]
+    text = _range(r)
+    if variant and r.get("best_variant"):
+        text += f" [{r['best_variant']}]"
+    chk = r.get("check", {})
+    if chk.get("ok") is False:
+        text = f"**MISMATCH** {text}"
+    elif chk.get("ok") is None:
+        text += " (unchecked)"
+    return text
+
+
+def best_peer(row: dict) -> tuple[str, dict] | tuple[None, None]:
+    peers = [(fw, row["results"].get(fw)) for fw in PEERS]
+    peers = [(fw, r) for fw, r in peers if ok(r)]
+    if not peers:
+        return None, None
+    return min(peers, key=lambda p: p[1]["median"])
+
+
+def rate(w: dict, r: dict | None) -> str:
+    if not ok(r):
+        return "—"
+    if w["metric"] == "calls/s":
+        return f"{1.0 / r['median']:,.0f} calls/s"
+    value = w["work"] / r["median"] / 1e9
+    return f"{value:.1f} {w['metric']}"
+
+
+def peak(row: dict, frameworks: list[str]) -> str:
+    parts = []
+    for fw in frameworks:
+        r = row["results"].get(fw)
+        mb = r.get("peak_bytes") / 2**20 if r and r.get("peak_bytes") is not None else None
+        parts.append(f"{SHORT[fw]} {mb:.0f}" if mb is not None else f"{SHORT[fw]} —")
+    return " · ".join(parts)
+
+
+def main_table(rows: list[dict], frameworks: list[str]) -> list[str]:
+    head = ["workload", "size", "numpy", "torch", "torch.compile", "jax", "tfc",
+            "tfc / best peer", "GB/s or GFLOP/s: tfc (best peer)", "tfc cold compile", "warm",
+            "peak MB per framework"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        w, res = row["workload"], row["results"]
+        tfc = res.get("tfc")
+        fw_best, r_best = best_peer(row)
+        ratio = f"{tfc['median'] / r_best['median']:.2f}x ({fw_best})" if ok(tfc) and r_best else "—"
+        rates = f"{rate(w, tfc)} ({rate(w, r_best)})" if r_best else rate(w, tfc)
+        cold = row.get("cold") or {}
+        if "cold_s" in cold:
+            parts = [f"trace {cold['trace_s']:.2f}"]
+            if cold.get("passes_s") is not None:
+                parts.append(f"passes {cold['passes_s'] + (cold.get('codegen_s') or 0):.2f}")
+            if cold.get("cc_s") is not None:
+                parts.append(f"cc {cold['cc_s']:.2f}")
+            cold_text = f"{cold['cold_s']:.2f} s ({' + '.join(parts)})"
+        else:
+            cold_text = cold.get("error", "—")
+        warm = f"{tfc['compile_s']:.2f} s" if tfc and "compile_s" in tfc else "—"
+        if tfc and cold.get("artifact") and tfc.get("artifact") and cold["artifact"] != tfc["artifact"]:
+            warm += " (cache miss: tfc's code changed between the two processes)"
+        cells = [f"{w['key']} {w['title']}", w["size"]]
+        cells += [cell(res.get(fw)) if fw in frameworks else "n/a" for fw in PEERS]
+        cells += [cell(tfc, variant=True), ratio, rates, cold_text, warm, peak(row, frameworks)]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def ceiling_table(rows: list[dict], stream: dict) -> list[str]:
+    gbs = stream["best_gbs"]
+    out = [f"| workload | bytes moved (min) | time at copy speed ({gbs:.1f} GB/s) | tfc | tfc / ceiling | "
+           "best peer / ceiling |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        w = row["workload"]
+        if w["metric"] != "GB/s":
+            continue
+        ceil = w["work"] / (gbs * 1e9)
+        tfc = row["results"].get("tfc")
+        fw_best, r_best = best_peer(row)
+        t_ratio = f"{tfc['median'] / ceil:.1f}x" if ok(tfc) else "—"
+        p_ratio = f"{r_best['median'] / ceil:.1f}x ({fw_best})" if r_best else "—"
+        out.append(f"| {w['key']} | {w['work'] / 2**20:.0f} MiB | {fmt_time(ceil)} | "
+                   f"{fmt_time(tfc['median']) if ok(tfc) else cell(tfc)} | {t_ratio} | {p_ratio} |")
+    return out
+
+
+def compile_table(rows: list[dict]) -> list[str]:
+    out = ["| workload | tfc kernels | cold: total | trace | passes | C codegen | cc (gcc) | other "
+           "| `import tfc` | warm | tfc alloc vs out= (median) | torch.compile first-call compile "
+           "| jax.jit first-call compile |", "|" + "---|" * 13]
+
+    def s(v):
+        return "—" if v is None else f"{v:.2f} s"
+
+    for row in rows:
+        w, cold, res = row["workload"], row.get("cold") or {}, row["results"]
+        tfc = res.get("tfc") or {}
+        var = tfc.get("variants", {})
+        variants = " / ".join(f"{k} {fmt_time(v['median'])}" for k, v in var.items()) or "—"
+        cells = [w["key"], str(cold.get("kernels", tfc.get("kernels", "—"))),
+                 s(cold.get("cold_s")) if "cold_s" in cold else cold.get("error", "—"),
+                 s(cold.get("trace_s")), s(cold.get("passes_s")), s(cold.get("codegen_s")),
+                 s(cold.get("cc_s")), s(cold.get("other_s")), s(cold.get("import_s")),
+                 s(tfc.get("compile_s")), variants,
+                 s((res.get("torch.compile") or {}).get("compile_s")),
+                 s((res.get("jax") or {}).get("compile_s"))]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def problems(rows: list[dict]) -> list[str]:
+    out = []
+    for row in rows:
+        for fw, r in row["results"].items():
+            if r is None:
+                continue
+            if "error" in r:
+                out.append(f"- {row['workload']['key']} {fw}: {r['error']}"
+                           + (f" — {r['detail']}" if r.get("detail") else ""))
+            elif r.get("check", {}).get("ok") is False:
+                out.append(f"- **MISMATCH** {row['workload']['key']} {fw}: {r['check']['detail']}")
+        cold = row.get("cold") or {}
+        if "error" in cold:
+            out.append(f"- {row['workload']['key']} tfc cold compile: {cold['error']}"
+                       + (f" — {cold['detail']}" if cold.get("detail") else ""))
+    return out
+
+
+def render(run: dict) -> str:
+    m, stream, rows = run["machine"], run["stream"], run["rows"]
+    la0, la1 = run["loadavg_start"], run["loadavg_end"]
+    worker_loads = [r.get("loadavg_start", [None])[0] for row in rows for r in row["results"].values()
+                    if r and r.get("loadavg_start")]
+    v = m["versions"]
+    lines = ["# tfc benchmarks", ""]
+    lines += [f"Generated by `tools/bench.py` on {run['date']}. Regenerate with:", "",
+              f"    {run['command']}", ""]
+    if run.get("fusion_note"):
+        lines += [f"> **{run['fusion_note']}**", ""]
+    if run.get("quick"):
+        lines += ["> **--quick run: tiny sizes for a smoke test; the numbers mean nothing.**", ""]
+    lines += ["## Machine", "",
+              f"- CPU: {m['cpu']}, {m['cores']} cores ({m.get('threads_per_core') or '?'} thread(s) per core), "
+              f"L3 {m.get('l3') or '?'}, {m['mem_gib']:.1f} GiB RAM, Linux {m['kernel']}",
+              f"- Copy bandwidth (tools/stream_copy.c, 2^{stream['n'].bit_length() - 1} floats, "
+              f"{stream['threads']} OpenMP threads, {stream['reps']} reps): best {stream['best_gbs']:.1f} GB/s "
+              f"({fmt_time(stream['best_s'])}), median {stream['median_gbs']:.1f} GB/s "
+              f"({fmt_time(stream['median_s'])}); counting read + write",
+              f"- C compiler (tfc's, and the copy's): {m['compiler']}; flags `{m['flags']}`",
+              f"- Versions: Python {v['python']}, NumPy {v['numpy']}, torch {v['torch']}, jax {v['jax']}, "
+              f"xDSL {v['xdsl']}, tfc {v['tfc']} (tree {m['git']})",
+              f"- Load average (1/5/15 min) at start {la0[0]:.2f} / {la0[1]:.2f} / {la0[2]:.2f}, at end "
+              f"{la1[0]:.2f} / {la1[1]:.2f} / {la1[2]:.2f}"
+              + (f"; 1-min load when each measurement started: {min(worker_loads):.2f}–{max(worker_loads):.2f}"
+                 if worker_loads else "")
+              + f" on {m['cores']} cores. The machine is shared: other work running during the benchmark "
+              "slows every framework and widens the spreads.", ""]
+    lines += ["## Results", "",
+              "Median wall time per call (min–max over the timed calls), float32 throughout. "
+              "`tfc / best peer` is tfc's median over the fastest correct peer's (above 1: tfc is slower). "
+              "`[alloc]` / `[out=]`: the faster of tfc's two calling conventions (outputs allocated "
+              "per call, or written into preallocated `out=` buffers). Peak MB: np = NumPy, pt = torch "
+              "eager, tc = torch.compile.", ""]
+    lines += main_table(rows, run["frameworks"]) + [""]
+    if any(row["workload"]["metric"] == "GB/s" for row in rows):
+        lines += ["### Memory-bound workloads against the copy ceiling", "",
+                  "The time a copy of the same number of bytes takes at the best measured copy "
+                  "bandwidth, and how many times longer each workload takes.", ""]
+        lines += ceiling_table(rows, stream) + [""]
+    lines += ["### Compile times and tfc details", "",
+              "tfc cold compile: `tfc.compile` in a fresh process with an empty `TFC_CACHE_DIR` "
+              "(passes = the lowering pipeline, C codegen = emitting C, cc = the C compiler including its "
+              "one-time flag probe, other = cache and load); `import tfc` is that process's import time. "
+              "Warm: `tfc.compile` in a new process with the cache present. torch.compile and jax.jit: "
+              "first call minus a steady-state call (torch's inductor cache is a fresh directory per "
+              "workload).", ""]
+    lines += compile_table(rows) + [""]
+    probs = problems(rows)
+    lines += ["## Mismatches, timeouts and errors", ""]
+    lines += probs if probs else ["None: every measured output matched the float64 NumPy reference."]
+    lines += ["", "## Workloads", ""]
+    for row in rows:
+        w = row["workload"]
+        lines.append(f"- **{w['key']}** {w['title']}, {w['size']}"
+                     + (f": {w['note']}" if w.get("note") else ""))
+    lines += ["", "## Method", ""] + [f"- {t}" for t in METHOD] + [""]
+    return "\n".join(lines)
+
+
+METHOD = [
+    "Every framework runs each workload in its own fresh subprocess, one after another. NumPy, "
+    "torch eager (`torch.set_num_threads(2)`), torch.compile (default mode, inductor compile "
+    "threads 1), jax.jit (CPU) and tfc compute the same function from the same float32 inputs; "
+    "each uses its own building blocks (torch.softmax, F.layer_norm, jax.nn.gelu, tfc.softmax, ...). "
+    "GELU is the tanh approximation everywhere; layer norm uses epsilon 1e-5 and the biased variance. "
+    "OMP_NUM_THREADS=2.",
+    "Timing: each variant is called once to warm up (compile, JIT, first-touch of buffers), then "
+    "timed call by call with `time.perf_counter` (jax results are waited for with "
+    "`block_until_ready`) up to `--repeats` times or until the workload's time budget is spent "
+    "(at least one timed call). W6 averages many calls per sample. Memory-bound workloads (W1–W3, "
+    "W6) cycle through 3 input sets, and tfc's `out=` variant through 3 output buffers, so no call "
+    "finds its data in cache from the previous one.",
+    "Checking: each framework's first output is compared with the NumPy float64 result on the same "
+    "inputs: max |got − ref| / max |ref| must stay under the workload's tolerance (1e-4 for "
+    "W1–W4 and W6, 2e-4 to 5e-4 for the deeper W5, W7, W8); non-finite values fail. tfc's `out=` "
+    "buffers start as NaN, so unwritten elements fail too. A failing framework is marked "
+    "**MISMATCH** and never counts as the best peer.",
+    "Peak memory: in each framework's process, the resident set after imports and input setup is "
+    "the baseline; the high-water mark is reset there (`/proc/self/clear_refs`) and read after "
+    "compile, warm-up and the timed calls. Peak MB = high-water mark − baseline: outputs, "
+    "intermediates, workspaces, compiled code and the compiler's own memory, not the inputs "
+    "(jax's device copies of the inputs are made before the baseline). tfc's process compiles "
+    "from a warm cache, torch.compile and jax compile from scratch.",
+    "Rates: GB/s counts the minimal traffic (W1: read x + write y; W2: read x + write y; W3: also "
+    "gamma and beta); GFLOP/s counts 2 flops per multiply-add of the matmuls and convolutions only.",
+    "A framework that exceeds its per-workload timeout is reported as `timeout` and the run "
+    "moves on.",
+]
