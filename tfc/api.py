@@ -111,6 +111,40 @@ class Executable:
     def levels(self) -> list[str]:
         return [lv for lv in LEVEL_ORDER if lv in self._levels]
 
+    def _host_of(self, level: str):
+        from xdsl.parser import Parser
+
+        from tfc.passes.form_kernels import entry_function as host_function
+
+        module = Parser(context(), self.ir(level), f"<{level}>").parse_module()
+        return module, host_function(module)
+
+    def explain_fusion(self) -> str:
+        """Which ops went into which kernel (with its kind), and why each refused
+        fusion was refused: the `tfc.fusion_report` of tfc-form-kernels."""
+        from tfc.passes.form_kernels import REPORT_ATTR
+
+        _, host = self._host_of("kernels")
+        report = host.attributes.get(REPORT_ATTR)
+        lines = [a.data for a in report.data] if report is not None else []
+        kernels = [x for x in lines if x.startswith("kernel ")]
+        refused = [x for x in lines if not x.startswith("kernel ")]
+        fused = "on" if self.options.settings.get("fusion", True) else "off"
+        out = [f"{len(kernels)} kernel(s), fusion {fused}:"] + [f"  {x[7:]}" for x in kernels]
+        if refused:
+            out += ["refused fusions:"] + [f"  {x.removeprefix('not fused: ')}" for x in refused]
+        return "\n".join(out) + "\n"
+
+    def memory_plan(self) -> "MemoryPlan":
+        """The arena plan: `arena_bytes`, `peak_bytes` (most bytes live at once),
+        `naive_bytes` (one buffer per intermediate), each intermediate's offset, size and
+        live range in kernel calls, and the kernels that write in place. `str()` of it is
+        a table."""
+        from tfc.passes.plan_memory import describe_plan
+
+        module, _ = self._host_of("buffers")
+        return MemoryPlan(describe_plan(module))
+
     def reference(self, *args, dtype=None):
         """Run the tfc-level program on the NumPy reference interpreter."""
         from tfc import reference
@@ -128,6 +162,22 @@ class Executable:
         ins = ", ".join(str(s) for s in self.input_specs)
         outs = ", ".join(str(s) for s in self.output_specs)
         return f"<tfc.Executable ({ins}) -> ({outs}) target={self.options.target}>"
+
+
+class MemoryPlan(dict):
+    """`Executable.memory_plan()`: a dict that prints as a table."""
+
+    def __str__(self) -> str:
+        lines = [f"arena {self['arena_bytes']} bytes (peak live {self['peak_bytes']}, "
+                 f"naive {self['naive_bytes']})"]
+        for b in self["buffers"]:
+            live = f"{b['first']} .. {b['last']}" if b["live"] else "unused"
+            lines.append(f"  @{b['offset']:>10}  {b['bytes']:>10} B  {b['type']:<28} "
+                         f"{b['name'] or '-':<12} live {live}")
+        for k, pairs in self["in_place"].items():
+            lines.append(f"  in place: @{k} writes args {[o for _, o in pairs]} over "
+                         f"args {[i for i, _ in pairs]}")
+        return "\n".join(lines) + "\n"
 
 
 def compile(fn: Callable, *specs_or_example_args, target: str = "cpu", **settings) -> Executable:

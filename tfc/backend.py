@@ -14,7 +14,7 @@ from pathlib import Path
 
 from xdsl.dialects.builtin import ModuleOp
 
-from tfc.pipeline import lower, print_ir
+from tfc.pipeline import lower, pass_options, print_ir
 
 # Folders whose code decides what an artifact contains: a change to any of
 # them must not reuse an artifact built by the old code.
@@ -54,7 +54,7 @@ def _build_cpu(module, options, levels, input_specs, output_specs):
     produced: dict[str, str] = {}
 
     def generate() -> str:
-        lower(module, "loops", snapshots=produced)
+        lower(module, "loops", snapshots=produced, options=pass_options(options.settings))
         produced["c"] = emit_c(module)
         return produced["c"]
 

@@ -197,7 +197,7 @@ def test_matmul_generic(cache):
     a, b = rand(32, 48), rand(48, 40)
     (c,) = prog(a, b)
     close(c, f64(a) @ f64(b), rtol=1e-4, atol=1e-4)
-    assert "k1_matmul" in prog.source
+    assert "k0_matmul" in prog.source  # the fill is fused with the matmul
 
 
 def test_transpose_2d_and_3d(cache):
@@ -370,7 +370,7 @@ def test_argmax_two_outputs(cache):
     v, i = prog(x)
     close(v, x.max(axis=1))
     close(i, x.argmax(axis=1))
-    assert "k2_argmax" in prog.source
+    assert "k0_argmax" in prog.source  # with its two fills
 
 
 def test_dense_constants_small_and_large(cache):

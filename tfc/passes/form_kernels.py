@@ -8,6 +8,7 @@ it with one op per kernel; a fusion pass calls it with larger groups.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,15 +18,20 @@ from xdsl.dialects import arith, func, tensor
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import (
     ArrayAttr,
+    IntegerAttr,
     ModuleOp,
     StringAttr,
     TensorType,
     UnitAttr,
+    i64,
 )
 from xdsl.ir import Block, Operation, Region, SSAValue
-from xdsl.ir.affine import AffineDimExpr
+from xdsl.ir.affine import AffineDimExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
+
+from tfc.passes import fusion
+from tfc.passes.fusion_policy import FusionPolicy
 
 __all__ = [
     "FormKernelsPass",
@@ -113,7 +119,7 @@ def _describe_generic(op: linalg.GenericOp) -> str:
     if has_reduction:
         names = [o.name for o in compute]
         if "arith.mulf" in names and "arith.addf" in names and len(op.inputs) == 2:
-            return "matmul" if _looks_like_matmul(op) else "contract"
+            return "matmul" if _looks_like_matmul(op) else "conv"
         if "arith.select" in names and len(op.outputs) == 2:
             cmp = next((o for o in compute if isinstance(o, arith.CmpfOp | arith.CmpiOp)), None)
             pred = cmp.predicate.value.data if cmp is not None else 2
@@ -142,6 +148,20 @@ def _describe_generic(op: linalg.GenericOp) -> str:
             return "broadcast"
         return "slice"
     return "copy"
+
+
+def reduction_name(op: linalg.GenericOp) -> str:
+    """sum, max, min, prod, ... : what a reduction's combiner does to its accumulator."""
+    body = op.body.block
+    y = body.last_op
+    if isinstance(y, linalg.YieldOp) and y.operands:
+        v = y.operands[0]
+        while isinstance(v.owner, arith.TruncFOp):
+            v = v.owner.operands[0]
+        if isinstance(v.owner, Operation):
+            short = _op_short(v.owner)
+            return _REDUCE_NAMES.get(short, short)
+    return "reduce"
 
 
 def _looks_like_matmul(op: linalg.GenericOp) -> bool:
@@ -346,38 +366,491 @@ def next_kernel_index(module: ModuleOp) -> int:
     return max(used) + 1
 
 
+# ----------------------------------------------------------------------------
+# Grouping: which ops go into which kernel
+
+KIND_ATTR = "tfc.kernel_kind"
+ROW_DIMS_ATTR = "tfc.row_dims"
+REPORT_ATTR = "tfc.fusion_report"
+ELEMENTWISE, REDUCTION, ROW, CONTRACTION, COPY = "elementwise", "reduction", "row", "contraction", "copy"
+
+log = logging.getLogger("tfc.fusion")
+
+
+@dataclass
+class Group:
+    """The ops of one future kernel, and its kind (contract 1 of docs/architecture.md)."""
+
+    kind: str
+    ops: list[Operation]
+    row_dims: int = 0
+
+
+class _Planner:
+    """Decides the kernels of the host: fuses generics (legality in fusion.py, worth in
+    fusion_policy.py), then groups what is left. Refusals are kept per (producer,
+    consumer) pair; those still separate at the end are reported."""
+
+    def __init__(self, host: func.FuncOp, policy: FusionPolicy, fuse: bool):
+        self.block = host.body.block
+        self.policy = policy
+        self.fuse = fuse
+        self.labels: dict[Operation, list[str]] = {}
+        # (producer, consumer, what was tried) -> why not
+        self.refusals: dict[tuple[Operation, Operation, str], str] = {}
+        self.anchor: dict[Operation, Operation] = {}  # epilogue generic -> its contraction
+
+    # -- bookkeeping
+    def kernel_ops(self) -> list[Operation]:
+        return [op for op in self.block.ops if isinstance(op, KERNEL_OPS)]
+
+    def label(self, op: Operation) -> str:
+        return "+".join(self.labels.get(op, [op.name]))
+
+    def short_label(self, op: Operation) -> str:
+        parts = self.labels.get(op, [op.name])
+        if len(parts) > 8:
+            return "+".join(parts[:4]) + f"+...({len(parts) - 6} more)+" + "+".join(parts[-2:])
+        return "+".join(parts)
+
+    def refuse(self, producer: Operation, consumer: Operation, reason: str,
+               what: str = "inline") -> None:
+        key = (producer, consumer, what)
+        if self.refusals.get(key) != reason:
+            log.debug("not fused: %s -> %s: %s", self.label(producer), self.label(consumer), reason)
+        self.refusals[key] = reason
+
+    def replaced(self, old: Sequence[Operation], new: Operation) -> None:
+        labels: list[str] = []
+        for o in old:
+            labels += [x for x in self.labels.get(o, []) if x not in labels]
+        self.labels[new] = labels
+        for o in old:
+            if o in self.anchor:
+                self.anchor[new] = self.anchor.pop(o)
+
+    def top_users(self, op: Operation) -> tuple[list[Operation], bool]:
+        """(generics reading `op`'s results through inputs, whether anything else uses them)."""
+        users: list[Operation] = []
+        other = False
+        for r in op.results:
+            for use in r.uses:
+                user = use.operation
+                if isinstance(user, linalg.GenericOp) and user.parent_block() is self.block \
+                        and use.index < len(user.inputs):
+                    if user not in users:
+                        users.append(user)
+                else:
+                    other = True
+        return users, other
+
+    # -- the steps
+    def run(self) -> list[Group]:
+        self.drop_dead()
+        for k, op in enumerate(self.kernel_ops()):
+            self.labels[op] = [f"{describe_ops([op])}#{k}"]
+        for op in self.kernel_ops():
+            if isinstance(op, linalg.GenericOp):
+                new = fusion.fold_splat_inputs(op)
+                if new is not op:
+                    self.replaced([op], new)
+        if not self.fuse:
+            return [Group(_single_kind(op), [op]) for op in self.kernel_ops()]
+        self.split_shared_fills()
+        self.find_anchors()
+        while True:
+            while self.inline_all():
+                pass
+            if not self.merge_all():
+                break
+        self.drop_dead()
+        return self.group()
+
+    def drop_dead(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for op in reversed(self.kernel_ops()):
+                if not any(r.uses for r in op.results):
+                    op.detach()
+                    op.erase()
+                    changed = True
+
+    def split_shared_fills(self) -> None:
+        """A fill used more than once becomes one fill per use (each joins its user's kernel)."""
+        for op in self.kernel_ops():
+            if fusion.generic_kind(op) != fusion.FILL:
+                continue
+            uses = [u for r in op.results for u in r.uses]
+            for use in uses[1:]:
+                clone = op.clone()
+                self.block.insert_op_before(clone, self.block.find_ancestor_op_in_block(use.operation))
+                self.labels[clone] = list(self.labels.get(op, []))
+                use.operation.operands[use.index] = clone.results[list(op.results).index(use.operation.operands[use.index])]
+
+    def find_anchors(self) -> None:
+        """An elementwise generic that is the only reader of a contraction's result, through
+        the identity map over the same space, is that contraction's epilogue."""
+        for c in self.kernel_ops():
+            if fusion.generic_kind(c) != fusion.CONTRACTION:
+                continue
+            e = self.epilogue_candidate(c, c)
+            if e is not None:
+                self.anchor[e] = c
+
+    def epilogue_candidate(self, value_owner: Operation, contraction: Operation) -> Operation | None:
+        users, other = self.top_users(value_owner)
+        if other or len(users) != 1:
+            return None
+        e = users[0]
+        if fusion.generic_kind(e) != fusion.ELEMENTWISE:
+            return None
+        reads = [j for j, v in enumerate(e.inputs) if v.owner is value_owner]
+        shape = list(contraction.results[0].type.get_shape())
+        ok = all(fusion.maps(e)[j] == AffineMap.identity(len(shape)) for j in reads)
+        ok = ok and fusion.domain(e) == shape and len(value_owner.results) == 1
+        ok = ok and all(m == AffineMap.identity(len(shape)) for m in fusion.maps(e)[len(e.inputs):])
+        return e if ok else None
+
+    def anchor_rule(self, p: Operation, c: Operation) -> str | None:
+        if fusion.generic_kind(c) == fusion.CONTRACTION:
+            return (f"{self.label(c)} is a contraction: it reads its operands from memory "
+                    "(packed into cache blocks), so producers stay in their own kernels")
+        if p in self.anchor:
+            if self.epilogue_candidate(p, self.anchor[p]) is not c:
+                return (f"it is the epilogue of {self.label(self.anchor[p])}; it would only move "
+                        "into a single elementwise consumer over the same space")
+        return None
+
+    def inline_all(self) -> bool:
+        changed = False
+        for p in self.kernel_ops():
+            if p.parent is None or fusion.generic_kind(p) not in (fusion.ELEMENTWISE, fusion.FILL):
+                continue
+            changed |= self.try_inline(p)
+        return changed
+
+    def try_inline(self, p: linalg.GenericOp) -> bool:
+        users, stays = self.top_users(p)
+        for r in p.results:
+            for use in r.uses:
+                top = self.block.find_ancestor_op_in_block(use.operation)
+                if isinstance(top, tensor.InsertSliceOp | tensor.ExtractSliceOp):
+                    self.refuse(p, top, "copies (slices, concatenation, padding) are kernels "
+                                        "of their own")
+        legal = []
+        for c in users:
+            reason = fusion.why_not_inline(p, c) or self.anchor_rule(p, c)
+            if reason:
+                self.refuse(p, c, reason)
+            else:
+                legal.append(c)
+        if not legal:
+            return False
+        stays = stays or len(legal) < len(users)
+        verdicts = {c: self.policy.inline(p, c, n_consumers=len(legal), stays=stays) for c in legal}
+        chosen = [c for c in legal if verdicts[c] is None]
+        if len(chosen) < len(legal) and chosen:  # the refused ones keep reading it from memory
+            chosen = [c for c in chosen
+                      if self.policy.inline(p, c, n_consumers=len(chosen), stays=True) is None]
+        for c in legal:
+            if c not in chosen:
+                self.refuse(p, c, verdicts[c] or "its result is stored anyway for other users")
+        for c in chosen:
+            labels = self.labels.get(p, []) + [x for x in self.labels.get(c, [])
+                                                if x not in self.labels.get(p, [])]
+            anchor = self.anchor.pop(c, None) or self.anchor.pop(p, None)
+            new = fusion.inline_producer(p, c)
+            log.debug("fused: %s into %s", self.label(p), "+".join(self.labels.get(c, [])))
+            self.labels.pop(c, None)
+            self.labels[new] = labels
+            if anchor is not None:
+                self.anchor[new] = anchor
+        if chosen and not any(r.uses for r in p.results):
+            self.labels.pop(p, None)
+            p.detach()
+            p.erase()
+        return bool(chosen)
+
+    def merge_all(self) -> bool:
+        """Several outputs from one kernel: elementwise generics over the same space that
+        read one another or a common input become one multi-output generic."""
+        merged_any = False
+        changed = True
+        while changed:
+            changed = False
+            ops = self.kernel_ops()
+            for second in ops:
+                if not self.mergeable(second):
+                    continue
+                for first in self.merge_candidates(second):
+                    vertical = any(v.owner is first for v in second.inputs)
+                    reason = fusion.why_not_merge(first, second) or self.policy.merge(first, second)
+                    if reason:
+                        if vertical:
+                            self.refuse(first, second, f"not one multi-output kernel: {reason}", "merge")
+                        continue
+                    new = fusion.merge_generics(first, second)
+                    log.debug("fused: %s and %s into one multi-output generic",
+                              self.label(first), self.label(second))
+                    self.replaced([first, second], new)
+                    fusion.restore_order(self.block)
+                    new2 = fusion.prune_results(new)
+                    if new2 is not new:
+                        self.replaced([new], new2)
+                    changed = merged_any = True
+                    break
+                if changed:
+                    break
+        return merged_any
+
+    def mergeable(self, op: Operation) -> bool:
+        return (fusion.generic_kind(op) == fusion.ELEMENTWISE and op not in self.anchor
+                and op not in self.anchor.values())
+
+    def merge_candidates(self, second: linalg.GenericOp) -> list[Operation]:
+        pos = {op: i for i, op in enumerate(self.block.ops)}
+        found: list[Operation] = []
+        for v in second.inputs:
+            owner = v.owner
+            cands = [owner] if isinstance(owner, Operation) else []
+            cands += [u.operation for u in v.uses]
+            for c in cands:
+                if (c is not second and c not in found and c.parent_block() is self.block
+                        and self.mergeable(c) and pos[c] < pos[second]):
+                    found.append(c)
+        return found
+
+    # -- grouping
+    def group(self) -> list[Group]:
+        groups: list[Group] = []
+        grouped: dict[Operation, Group] = {}
+
+        def add(g: Group) -> None:
+            groups.append(g)
+            for o in g.ops:
+                grouped[o] = g
+
+        ops = self.kernel_ops()
+        for op in ops:
+            kind = fusion.generic_kind(op)
+            if kind == fusion.CONTRACTION:
+                members = self.fills_of(op) + [op]
+                epilogue = next((e for e, c in self.anchor.items() if c is op and e.parent), None)
+                if epilogue is not None:
+                    members.append(epilogue)
+                add(Group(CONTRACTION, members))
+            elif kind == fusion.REDUCTION:
+                add(Group(REDUCTION, self.fills_of(op) + [op]))
+        for op in ops:
+            if op in grouped:
+                continue
+            if isinstance(op, tensor.InsertSliceOp):
+                add(Group(COPY, self.insert_chain(op, grouped)))
+            elif isinstance(op, tensor.ExtractSliceOp):
+                add(Group(COPY, [op]))
+        for op in ops:
+            if op not in grouped:
+                add(Group(ELEMENTWISE, [op]))
+        for g in list(groups):
+            if g.kind == REDUCTION and g in groups:
+                self.grow_rows(g, groups, grouped)
+        pos = {op: i for i, op in enumerate(self.block.ops)}
+        for g in groups:
+            g.ops.sort(key=pos.__getitem__)
+        groups.sort(key=lambda g: pos[g.ops[0]])
+        return groups
+
+    def fills_of(self, op: linalg.GenericOp) -> list[Operation]:
+        fills = []
+        for v in op.outputs:
+            owner = v.owner
+            if fusion.generic_kind(owner) == fusion.FILL and len(owner.results) == 1 \
+                    and len(list(v.uses)) == 1:
+                fills.append(owner)
+        return fills
+
+    def insert_chain(self, first: tensor.InsertSliceOp, grouped) -> list[Operation]:
+        chain: list[Operation] = [first]
+        dest = first.dest.owner
+        if fusion.generic_kind(dest) == fusion.FILL and dest not in grouped \
+                and len(list(first.dest.uses)) == 1:
+            chain.insert(0, dest)
+        cur = first
+        while len(list(cur.result.uses)) == 1:
+            use = next(iter(cur.result.uses))
+            if not (isinstance(use.operation, tensor.InsertSliceOp) and use.index == 1):
+                break
+            cur = use.operation
+            chain.append(cur)
+        return chain
+
+    def grow_rows(self, g: Group, groups: list[Group], grouped: dict[Operation, Group]) -> None:
+        """Grow a reduction into a row kernel: add the ops that read its result (or each
+        other's) row by row, and producers only it reads, while the group stays convex."""
+        r = next(o for o in g.ops if fusion.generic_kind(o) == fusion.REDUCTION)
+        n = fusion.row_dims_of(r)
+        if n == 0:
+            for c in self.top_users(r)[0]:
+                self.refuse(r, c, "no row kernel: the reduction is not over trailing dims "
+                                  "of rows that index its result", "row")
+            return
+        rows = fusion.domain(r)[:n]
+        changed = True
+        while changed:
+            changed = False
+            internal = {v for o in g.ops for v in o.results}
+            candidates: list[tuple[Operation, Operation]] = []  # (op in g, op to add)
+            for o in g.ops:
+                for c in self.top_users(o)[0]:
+                    if c not in g.ops:
+                        candidates.append((o, c))
+                for v in o.operands:
+                    p = v.owner
+                    if isinstance(p, linalg.GenericOp) and p not in g.ops and p.parent_block() is self.block:
+                        users, other = self.top_users(p)
+                        if not other and all(u in g.ops for u in users):
+                            candidates.append((p, o))
+            for a, b in candidates:
+                new_op = b if a in g.ops else a
+                h = grouped[new_op]
+                if h is g:
+                    continue
+                if h.kind not in (ELEMENTWISE, REDUCTION, ROW) or (h.kind == ROW and h.row_dims != n):
+                    self.refuse(a, b, f"not in one row kernel: {self.label(new_op)} is a "
+                                      f"{h.kind} kernel", "row")
+                    continue
+                inner = internal | {v for o in h.ops for v in o.results}
+                reason = None
+                for o in h.ops:
+                    reason = reason or (isinstance(o, linalg.GenericOp) and
+                                        fusion.why_not_row(o, n, rows, inner)) or None
+                    if not isinstance(o, linalg.GenericOp):
+                        reason = f"{self.label(o)} is a copy"
+                if reason is None and not fusion.is_convex(g.ops + h.ops):
+                    reason = "an op outside the kernel depends on it and feeds it"
+                if reason:
+                    self.refuse(a, b, f"not in one row kernel: {self.label(new_op)}: {reason}", "row")
+                    continue
+                g.ops += h.ops
+                for o in h.ops:
+                    grouped[o] = g
+                groups.remove(h)
+                g.kind, g.row_dims = ROW, n
+                log.debug("row kernel of %s (rows %s): added %s", self.label(r), rows,
+                          ", ".join(self.label(o) for o in h.ops))
+                changed = True
+                break
+
+    # -- in place inside kernels
+    def write_in_place(self, g: Group) -> None:
+        """An elementwise generic of a multi-op kernel writes over a value of the kernel that
+        dies at it, read at the same element (identity map, same type): the contraction's
+        accumulator for its epilogue, a row's big intermediate for its last reader. At the
+        buffers level they then share one buffer instead of needing scratch."""
+        if len(g.ops) < 2:
+            return
+        members = set(g.ops)
+        pos = {op: i for i, op in enumerate(self.block.ops)}
+        taken: set[SSAValue] = set()
+        for op in g.ops:
+            if fusion.generic_kind(op) != fusion.ELEMENTWISE:
+                continue
+            ms = fusion.maps(op)
+            for k, out in enumerate(list(op.outputs)):
+                if not isinstance(out.owner, tensor.EmptyOp):
+                    continue
+                rank = len(out.type.get_shape())
+                if ms[len(op.inputs) + k] != AffineMap.identity(rank):
+                    continue
+                for j, v in enumerate(op.inputs):
+                    producer = v.owner
+                    if (v in taken or v.type != op.results[k].type
+                            or not isinstance(producer, linalg.GenericOp) or producer not in members):
+                        continue
+                    reads = [i for i, w in enumerate(op.inputs) if w is v]
+                    if any(ms[i] != AffineMap.identity(rank) for i in reads):
+                        continue
+                    tops = [self.block.find_ancestor_op_in_block(u.operation) for u in v.uses]
+                    if all(t in members and pos[t] <= pos[op] for t in tops):
+                        op.operands[len(op.inputs) + k] = v
+                        taken.add(v)
+                        break
+
+
+def _single_kind(op: Operation) -> str:
+    kind = fusion.generic_kind(op)
+    if kind is None:
+        return COPY
+    return {fusion.FILL: ELEMENTWISE}.get(kind, kind)
+
+
+def _group_name(g: Group, labels: dict[Operation, list[str]]) -> str:
+    work = [o for o in g.ops if fusion.generic_kind(o) != fusion.FILL] or g.ops
+    if g.kind == ROW:
+        reds = [reduction_name(o) for o in work if fusion.generic_kind(o) == fusion.REDUCTION]
+        return "row_" + "_".join(reds[:3])
+    if g.kind == COPY:
+        return describe_ops([o for o in work if not isinstance(o, linalg.GenericOp)] or work)
+    return describe_ops(work)
+
+
 @dataclass(frozen=True)
 class FormKernelsPass(ModulePass):
-    """Outline each linalg op of the host into its own kernel (`linalg` -> `kernels` level).
+    """Group the linalg ops of the host into kernels and outline each (`linalg` -> `kernels` level).
 
     Expects the `linalg` level: the entry function holds `linalg.generic`,
     `tensor.insert_slice` / `tensor.extract_slice`, constants, `tensor.empty`
-    and reshapes. Produces the `kernels` level: each `linalg.generic`,
-    `insert_slice` and `extract_slice` becomes a private `func.func
-    @k<N>_<what>` with the unit attribute `tfc.kernel`, over tensors, called
-    from the host with `func.call`. Constants, `tensor.empty` and
-    `tensor.collapse_shape` / `expand_shape` stay in the host; scalar constants
-    and `tensor.empty` that a kernel uses are cloned into it. Ops already inside
-    kernels are left alone, so the pass can run after a fusion pass.
+    and reshapes. Produces the `kernels` level: each group becomes a private
+    `func.func @k<N>_<what>` with the unit attribute `tfc.kernel` and its
+    `tfc.kernel_kind` (elementwise | reduction | row | contraction | copy; row
+    kernels also carry `tfc.row_dims`), over tensors, called from the host with
+    `func.call`. Constants, `tensor.empty` and `tensor.collapse_shape` /
+    `expand_shape` stay in the host; scalar constants and `tensor.empty` that a
+    kernel uses are cloned into it; splat dense constants read by a generic
+    become scalar constants in its body.
+
+    With `fuse` (the default) elementwise producers are computed inside their
+    consumers, elementwise generics over one space share one multi-output
+    generic, a reduction takes its fill and grows into a row kernel with the
+    ops that read it row by row, and a contraction takes its fill and its
+    elementwise epilogue (see fusion.py for what may fuse, fusion_policy.py for
+    what should). Without it, each op is its own kernel. The host gets
+    `tfc.fusion_report`: each kernel's ops, and each refused fusion with its
+    reason (also logged to the `tfc.fusion` logger: `tfc-opt --debug-fusion`).
+    Ops already inside kernels are left alone, so the pass can run twice.
     """
 
     name = "tfc-form-kernels"
 
+    fuse: bool = True
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         host = entry_function(op)
         index = next_kernel_index(op)
-        for target in list(host.body.walk()):
-            if not isinstance(target, KERNEL_OPS):
-                continue
-            # Ops nested in a generic's body (none today) stay with their parent.
-            if target.parent_op() is not host:
-                continue
-            if not any(r.uses for r in target.results):
-                target.detach()  # dead: nothing would call the kernel's results
-                target.erase()
-                continue
-            outline_kernel([target], f"k{index}_{describe_ops([target])}")
+        planner = _Planner(host, FusionPolicy(), self.fuse)
+        groups = planner.run()
+        report: list[str] = []
+        for g in groups:
+            planner.write_in_place(g)
+        for g in groups:
+            name = f"k{index}_{_group_name(g, planner.labels)}"
             index += 1
+            kernel = outline_kernel(g.ops, name)
+            kernel.attributes[KIND_ATTR] = StringAttr(g.kind)
+            kind = g.kind
+            if g.kind == ROW:
+                kernel.attributes[ROW_DIMS_ATTR] = IntegerAttr(g.row_dims, i64)
+                kind += f", row_dims={g.row_dims}"
+            line = f"kernel @{name} ({kind}): " + ", ".join(planner.short_label(o) for o in g.ops)
+            log.debug("%s", line)
+            report.append(line)
+        for (p, c, _), reason in planner.refusals.items():
+            if p.parent is None or c.parent is None or p.parent_op() is c.parent_op() is not host:
+                continue  # fused after all, or both ended up in one kernel
+            report.append(f"not fused: {planner.short_label(p)} -> {planner.short_label(c)}: {reason}")
+        if report:
+            host.attributes[REPORT_ATTR] = ArrayAttr([StringAttr(x) for x in report])
         _erase_dead_host_values(host)
 
 

@@ -1,4 +1,4 @@
-// RUN: tfc-opt %s --split-input-file --from=linalg --emit=c | filecheck %s
+// RUN: tfc-opt %s --split-input-file -p 'tfc-form-kernels{fuse=false}' --from=linalg --emit=c | filecheck %s
 
 // One static function per kernel, with restrict pointers (const for what it
 // only reads), a comment naming it and its buffers, and loops indexing with the

@@ -1,23 +1,26 @@
-// RUN: tfc-opt %s --split-input-file -p tfc-form-kernels | filecheck %s
+// RUN: tfc-opt %s --split-input-file -p 'tfc-form-kernels{fuse=false}' | filecheck %s
 
-// Each generic becomes a private kernel over tensors. Scalar constants and
-// tensor.empty are cloned into the kernel; dense constants stay in the host
-// and are passed in. A reduction's init (its fill) is an argument placed last.
+// Outlining, one op per kernel (fuse=false; fusion: tfc-form-kernels-fusion.mlir).
+// Each generic becomes a private kernel over tensors, with its kind. Scalar
+// constants and tensor.empty are cloned into the kernel; dense constants stay
+// in the host and are passed in. A reduction's init (its fill) is an argument
+// placed last. The host records which ops went into which kernel.
 
 // CHECK-LABEL: func.func private @k0_add(
-// CHECK-SAME:      %a: tensor<4x8xf32>, %cst: tensor<8xf32>) -> tensor<4x8xf32> attributes {tfc.kernel} {
+// CHECK-SAME:      %a: tensor<4x8xf32>, %cst: tensor<8xf32>) -> tensor<4x8xf32> attributes {tfc.kernel, tfc.kernel_kind = "elementwise"} {
 // CHECK-NEXT:    %e = tensor.empty() : tensor<4x8xf32>
 // CHECK-NEXT:    %0 = linalg.generic
 // CHECK:         func.return %0 : tensor<4x8xf32>
-// CHECK-LABEL: func.func private @k1_fill() -> tensor<4xf32> attributes {tfc.kernel} {
+// CHECK-LABEL: func.func private @k1_fill() -> tensor<4xf32> attributes {tfc.kernel, tfc.kernel_kind = "elementwise"} {
 // CHECK-NEXT:    %e2 = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT:    %zero = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT:    %f = linalg.generic
 // CHECK-LABEL: func.func private @k2_reduce_sum(
-// CHECK-SAME:      %[[X:.*]]: tensor<4x8xf32>, %[[INIT:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {tfc.kernel} {
+// CHECK-SAME:      %[[X:.*]]: tensor<4x8xf32>, %[[INIT:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {tfc.kernel, tfc.kernel_kind = "reduction"} {
 // CHECK-NOT:     tensor.empty
 // CHECK:         linalg.generic {{.*}} ins(%[[X]] : tensor<4x8xf32>) outs(%[[INIT]] : tensor<4xf32>)
 // CHECK-LABEL: func.func @main(
+// CHECK-SAME:      tfc.fusion_report = ["kernel @k0_add (elementwise): add#0", "kernel @k1_fill (elementwise): fill#1", "kernel @k2_reduce_sum (reduction): reduce_sum#2"]
 // CHECK-NEXT:    %cst = arith.constant dense<{{.*}}> : tensor<8xf32>
 // CHECK-NEXT:    %0 = func.call @k0_add(%a, %cst) : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
 // CHECK-NEXT:    %f = func.call @k1_fill() : () -> tensor<4xf32>
@@ -86,7 +89,7 @@ func.func @main(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>) -> tensor<4xf32> {
 
 // Front-end op names (tfc.op) name the kernel and are recorded on it.
 
-// CHECK-LABEL: func.func private @k0_relu(%x: tensor<16xf32>) -> tensor<16xf32> attributes {tfc.kernel, tfc.ops = ["relu"]}
+// CHECK-LABEL: func.func private @k0_relu(%x: tensor<16xf32>) -> tensor<16xf32> attributes {tfc.kernel, tfc.ops = ["relu"], tfc.kernel_kind = "elementwise"}
 func.func @main(%x: tensor<16xf32>) -> tensor<16xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<16xf32>

@@ -9,7 +9,7 @@
 // LINALG-NOT: tfc.
 
 // RUN: tfc-opt %s --emit=kernels | filecheck %s --check-prefix=KERNELS
-// KERNELS: func.func private @k{{.*}} attributes {tfc.kernel}
+// KERNELS: func.func private @k{{.*}} attributes {tfc.kernel, tfc.kernel_kind = "elementwise"}
 
 // Starting from a later level runs only the passes after it.
 // RUN: tfc-opt %s --emit=linalg | tfc-opt --from=linalg --emit=kernels --print-ir-after-all -o /dev/null 2>&1 | filecheck %s --check-prefix=FROM
