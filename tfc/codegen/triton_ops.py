@@ -186,14 +186,14 @@ def _powf(a, b):
     "_ipow": '''\
 @triton.jit
 def _ipow(base, exp):
-    # integer power by squaring; a negative exponent gives 1 / base ** -exp truncated
-    r = tl.full(base.shape, 1, base.dtype) + base * 0
+    # integer power by squaring; for a negative exponent, 1 // base ** -exp (C semantics)
+    r = base * 0 + exp * 0 + 1
     b = base + exp * 0
     e = exp + base * 0
-    for _ in tl.static_range(64 if base.dtype == tl.int64 else 32):
-        r = tl.where((e > 0) & ((e & 1) == 1), r * b, r)
+    for _ in tl.static_range(63):
+        r = tl.where((e & 1) == 1, r * b, r)
         b = b * b
-        e = tl.where(e > 0, e >> 1, e)
+        e = tl.where(e > 0, e >> 1, 0)
     neg = tl.where(base == 1, 1, tl.where(base == -1, tl.where((exp & 1) == 1, -1, 1), 0))
     return tl.where(exp < 0, neg, r)''',
     "_floordiv": '''\

@@ -355,6 +355,8 @@ class GpuProgram:
                 while len(self._graphs) > _MAX_GRAPHS:
                     self._graphs.popitem(last=False)
             else:
+                if len(self._seen) > 256:  # fresh outputs every call: stop remembering addresses
+                    self._seen.clear()
                 self._seen[key] = self._seen.get(key, 0) + 1
                 run()
         if self._tuned_now:
