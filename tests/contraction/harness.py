@@ -20,7 +20,7 @@ from tfc.passes import registry
 PASS = "tfc-lower-contraction"
 
 
-def _integrated() -> bool:
+def _pass_in_pipeline() -> bool:
     import inspect
 
     from tfc.passes import lower_to_loops
@@ -28,20 +28,23 @@ def _integrated() -> bool:
     return PASS in registry.LEVELS["loops"] or "lower_contraction" in inspect.getsource(lower_to_loops)
 
 
+def _c_emits_ukernels() -> bool:
+    import inspect
+
+    return "ukernel_source" in inspect.getsource(c_target)
+
+
 @contextlib.contextmanager
 def blocked_pipeline():
-    if _integrated():
-        yield
-        return
     loops = registry.LEVELS["loops"]
     saved_loops, saved_emit = list(loops), c_target.emit_c
-    at = loops.index("tfc-lower-to-loops")
-    loops.insert(at, PASS)
+    if not _pass_in_pipeline():
+        loops.insert(loops.index("tfc-lower-to-loops"), PASS)
+    if not _c_emits_ukernels():
+        def emit_c(module, **kw):
+            return add_ukernel_sources(saved_emit(module, **kw), module)
 
-    def emit_c(module, **kw):
-        return add_ukernel_sources(saved_emit(module, **kw), module)
-
-    c_target.emit_c = emit_c
+        c_target.emit_c = emit_c
     try:
         yield
     finally:

@@ -9,6 +9,7 @@ Outputs are poisoned before each run (tests/helpers.check_compiled).
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 import numpy as np
@@ -27,6 +28,12 @@ from tfc.passes.lower_contraction import analyze, default_schedule, make_plan
 
 # Small blocks: several mc/nc/kc blocks and ragged edges even for small sizes.
 TINY = dict(mr=4, nr=16, mc=8, nc=32, kc=5, threads=2)
+PACKED = dict(TINY, pack_a=1)   # A packed even where the micro-kernel could read it in place
+
+
+def gemm_calls(source: str) -> int:
+    """Call sites of micro-kernels (packed-A `gemm_*` or in-place-A `gemmd_*`)."""
+    return len(re.findall(r"^\s*tfc_uk_gemmd?_\w+\(", source, re.M))
 
 
 def blocked(fn, *args, k=None, **schedule):
@@ -36,7 +43,7 @@ def blocked(fn, *args, k=None, **schedule):
     carry rounding errors ~ sqrt(k) ulps of the partial sums, so atol grows
     with it (an indexing bug is off by O(1), far above this)."""
     exe = Scheduled(fn, *args, **schedule) if schedule else compile_blocked(fn, *args)
-    assert "tfc_uk_gemm_" in exe.source, "the contraction was not lowered to the blocked GEMM"
+    assert gemm_calls(exe.source), "the contraction was not lowered to the blocked GEMM"
     dtype = exe.output_specs[0].dtype.name
     tol = (2e-5, 1.2e-5 * np.sqrt(k)) if k and dtype == "f32" else None
     check_compiled(fn, *args, exe=exe, tol=tol)
@@ -58,8 +65,10 @@ def test_matmul_odd_sizes_default_schedule(m, k, n):
 
 
 @pytest.mark.parametrize("m,k,n", SIZES[1:4])
-def test_matmul_odd_sizes_tiny_blocks(m, k, n):
-    blocked(lambda a, b: tfc.matmul(a, b), rand((m, k)), rand((k, n)), k=k, **TINY)
+@pytest.mark.parametrize("schedule", [TINY, PACKED, dict(pack_a=1)], ids=["tiny", "packed", "default-packed"])
+def test_matmul_odd_sizes_tiny_blocks(m, k, n, schedule):
+    exe = blocked(lambda a, b: tfc.matmul(a, b), rand((m, k)), rand((k, n)), k=k, **schedule)
+    assert ("tfc_uk_pack_a_" in exe.source) == bool(schedule.get("pack_a"))
 
 
 def test_matmul_every_transpose():
@@ -71,7 +80,9 @@ def test_matmul_every_transpose():
                 tfc.matmul(at, bt, transpose_a=True, transpose_b=True))
 
     exe = blocked(program, a, b, _t(a), _t(b), **TINY)
-    assert exe.source.count("tfc_uk_gemm_f32_4x16(") >= 4
+    assert gemm_calls(exe.source) >= 4
+    # A transposed (k not contiguous): packed; plain A: read in place.
+    assert "tfc_uk_pack_a_f32_f32_4(" in exe.source and "tfc_uk_gemmd_f32_4x16(" in exe.source
 
 
 @pytest.mark.parametrize("sa,sb", [((3, 17, 9), (3, 9, 21)),      # batched
@@ -121,7 +132,7 @@ def test_matmul_half_accumulates_in_f32():
 def test_integer_matmul_falls_back_to_loops():
     a, b = rand((9, 7), "i32"), rand((7, 5), "i32")
     exe = Scheduled(lambda a, b: tfc.matmul(a, b), a, b, **TINY)
-    assert "tfc_uk_gemm" not in exe.source
+    assert not gemm_calls(exe.source)
     check_compiled(lambda a, b: tfc.matmul(a, b), a, b, exe=exe)
 
 
@@ -152,7 +163,8 @@ CONV_CASES = [
 
 
 @pytest.mark.parametrize("xs,fs,kw", CONV_CASES)
-def test_conv2d(xs, fs, kw):
+@pytest.mark.parametrize("schedule", [TINY, PACKED], ids=["tiny", "packed"])
+def test_conv2d(xs, fs, kw, schedule):
     x, f = rand(xs), rand(fs)
     g = rand(tfc.conv2d(x, f, **kw).shape)
 
@@ -161,15 +173,17 @@ def test_conv2d(xs, fs, kw):
                 tfc.conv2d_backprop_input(x.shape, f, g, **kw),
                 tfc.conv2d_backprop_filter(x, f.shape, g, **kw))
 
-    exe = blocked(program, x, f, g, **TINY)
-    assert exe.source.count("tfc_uk_gemm_f32_4x16(") >= 3
+    exe = blocked(program, x, f, g, **schedule)
+    assert gemm_calls(exe.source) >= 3
 
 
 @pytest.mark.parametrize("ic", [6, 35])
-def test_conv2d_bias_relu_default_schedule(ic):
+@pytest.mark.parametrize("schedule", [{}, dict(pack_a=1)], ids=["default", "packed"])
+def test_conv2d_bias_relu_default_schedule(ic, schedule):
     # ic = 35: channel runs longer than 16 (vector packing), ending in a ragged tail.
     x, f, b = rand((4, 13, 11, ic)), rand((3, 3, ic, 21)), rand((21,))
-    blocked(lambda x, f, b: tfc.nn.relu(tfc.conv2d(x, f, padding="SAME") + b), x, f, b, k=9 * ic)
+    blocked(lambda x, f, b: tfc.nn.relu(tfc.conv2d(x, f, padding="SAME") + b), x, f, b, k=9 * ic,
+            **schedule)
 
 
 def test_matmul_every_transpose_default_schedule():

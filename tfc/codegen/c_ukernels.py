@@ -35,7 +35,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["ukernel_source", "gemm_name", "pack_a_name", "pack_b_name", "UKERNEL_ARGS"]
+__all__ = ["ukernel_source", "gemm_name", "gemm_direct_name", "pack_a_name", "pack_b_name",
+           "UKERNEL_ARGS"]
 
 _CTYPE = {"f32": "float", "f64": "double", "f16": "_Float16", "bf16": "uint16_t"}
 
@@ -69,6 +70,10 @@ def gemm_name(acc: str, mr: int, nr: int) -> str:
     return f"gemm_{acc}_{mr}x{nr}"
 
 
+def gemm_direct_name(acc: str, mr: int, nr: int) -> str:
+    return f"gemmd_{acc}_{mr}x{nr}"
+
+
 def pack_a_name(src: str, acc: str, mr: int) -> str:
     return f"pack_a_{src}_{acc}_{mr}"
 
@@ -81,6 +86,10 @@ def pack_b_name(src: str, acc: str, nr: int) -> str:
 # (The lowering puts this on the declaration as `tfc.ukernel_args`.)
 UKERNEL_ARGS = {
     "gemm": ["index", "in", "index", "in", "index", "out", "index", "index", "index"],
+    "gemmd": ["index", "in", "index", "index", "index", "index",
+              "index", "index", "index", "index", "index",
+              "index", "index", "index", "index", "index",
+              "in", "index", "out", "index", "index", "index"],
     "pack": ["in", "index", "index", "index", "index", "index",
              "index", "index", "index", "index", "index",
              "index", "index", "index", "index", "index", "out", "index", "index"],
@@ -92,6 +101,8 @@ def ukernel_source(name: str) -> str:
     """The C definition of `tfc_uk_<name>` (with the guarded common prelude)."""
     if m := re.fullmatch(r"gemm_(f32|f64)_(\d+)x(\d+)", name):
         body = _gemm(m.group(1), int(m.group(2)), int(m.group(3)))
+    elif m := re.fullmatch(r"gemmd_(f32|f64)_(\d+)x(\d+)", name):
+        body = _gemm(m.group(1), int(m.group(2)), int(m.group(3)), direct=True)
     elif m := re.fullmatch(r"pack_a_(f32|f64|f16|bf16)_(f32|f64)_(\d+)", name):
         body = _pack_a(m.group(1), m.group(2), int(m.group(3)))
     elif m := re.fullmatch(r"pack_b_(f32|f64|f16|bf16)_(f32|f64)_(\d+)", name):
@@ -105,10 +116,34 @@ def ukernel_source(name: str) -> str:
 # The micro-kernel
 
 
-def _gemm(acc: str, mr: int, nr: int) -> str:
+def _gemm(acc: str, mr: int, nr: int, direct: bool = False) -> str:
     t = _CTYPE[acc]
-    name = f"tfc_uk_{gemm_name(acc, mr, nr)}"
-    head = f"""\
+    if direct:
+        name = f"tfc_uk_{gemm_direct_name(acc, mr, nr)}"
+        head = f"""\
+/* C[{mr} x {nr}] (+)= A * B over kc steps, A read in place, B packed:
+ *   A(i, k) = a[a_off + row(m0 + i) + col(k0 + k)] (rows past m_eff repeat row m0; their
+ *   results land in C rows nobody reads), bp[b_off + k*{nr} + j] = B(k, j),
+ *   c[c_off + i*ldc + j] = C(i, j); k0 == 0 starts the sum, otherwise C is added to.
+{_GEOM_DOC}
+ * For narrow B (few NR panels) packing A costs more than it saves: here each row's
+ * run along the innermost k dimension streams straight from memory. */
+static void {name}(int64_t kc, const {t} *restrict a, int64_t a_off,
+    int64_t m0, int64_t m_eff, int64_t k0,
+{_GEOM_ARGS}
+    const {t} *restrict bp, int64_t b_off, {t} *restrict c, int64_t c_off,
+    int64_t ldc, int64_t unused) {{
+  (void)unused;
+  const {t} *restrict b = bp + b_off;
+  c += c_off;
+""" + "".join(
+            f"  const {t} *restrict r{i} = a + a_off + tfc_uk_offset3(m0 + ({i} < m_eff ? {i} : 0), "
+            f"m_s1, m_s2, m_c0, m_c1, m_c2);\n" for i in range(mr)) + f"""\
+  /* The k digits of k0; each segment runs the innermost k dim with stride k_c2. */
+  int64_t d2 = k0 % k_s2, d1 = (k0 / k_s2) % k_s1, d0 = k0 / (k_s2 * k_s1);"""
+    else:
+        name = f"tfc_uk_{gemm_name(acc, mr, nr)}"
+        head = f"""\
 /* C[{mr} x {nr}] (+)= A * B over kc steps, on packed panels:
  *   ap[a_off + k*{mr} + i] = A(i, k),  bp[b_off + k*{nr} + j] = B(k, j),
  *   c[c_off + i*ldc + j] = C(i, j).
@@ -124,12 +159,12 @@ static void {name}(int64_t kc, const {t} *restrict ap, int64_t a_off,
     lanes256 = 8 if acc == "f32" else 4
     conds = []
     if nr % lanes512 == 0:
-        conds.append(("defined(__AVX512F__)", _gemm_simd(acc, mr, nr, 512)))
+        conds.append(("defined(__AVX512F__)", _gemm_simd(acc, mr, nr, 512, direct)))
     if nr % lanes256 == 0:
-        conds.append(("defined(__AVX2__) && defined(__FMA__)", _gemm_simd(acc, mr, nr, 256)))
+        conds.append(("defined(__AVX2__) && defined(__FMA__)", _gemm_simd(acc, mr, nr, 256, direct)))
     for k, (cond, text) in enumerate(conds):
         variants.append(("#if " if k == 0 else "#elif ") + cond + "\n" + text)
-    scalar = _gemm_scalar(acc, mr, nr)
+    scalar = _gemm_scalar(acc, mr, nr, direct)
     if variants:
         text = "\n".join(variants) + "\n#else\n" + scalar + "\n#endif"
     else:
@@ -137,7 +172,33 @@ static void {name}(int64_t kc, const {t} *restrict ap, int64_t a_off,
     return head + "\n" + text + "\n}"
 
 
-def _gemm_simd(acc: str, mr: int, nr: int, bits: int) -> str:
+def _k_loop(body: list[str], mr: int, nr: int, direct: bool) -> list[str]:
+    """The loop over kc around `body` (lines using `A(i)` for A's element i at this k)."""
+    if not direct:
+        lines = ["  for (int64_t k = 0; k < kc; ++k) {"]
+        lines += ["    " + line.replace("A(", "a[").replace(")@", "]") for line in body]
+        lines += [f"    a += {mr};", f"    b += {nr};", "  }"]
+        return lines
+    lines = [
+        "  for (int64_t k = 0; k < kc;) {",
+        "    int64_t off = k_c0 * d0 + k_c1 * d1 + k_c2 * d2;",
+        "    const int64_t seg = k_s2 - d2 < kc - k ? k_s2 - d2 : kc - k;",
+        "    for (int64_t kk = 0; kk < seg; ++kk) {",
+    ]
+    lines += ["      " + re.sub(r"A\((\d+)\)@", r"r\1[off]", line) for line in body]
+    lines += [
+        "      off += k_c2;",
+        f"      b += {nr};",
+        "    }",
+        "    k += seg;",
+        "    d2 = 0;",
+        "    if (++d1 == k_s1) { d1 = 0; ++d0; }",
+        "  }",
+    ]
+    return lines
+
+
+def _gemm_simd(acc: str, mr: int, nr: int, bits: int, direct: bool = False) -> str:
     f32 = acc == "f32"
     lanes = bits // (32 if f32 else 64)
     nv = nr // lanes
@@ -147,17 +208,14 @@ def _gemm_simd(acc: str, mr: int, nr: int, bits: int) -> str:
     lines = [f"  /* {bits}-bit vectors: {mr} x {nv} accumulators of {lanes} lanes. */"]
     for i in range(mr):
         lines.append("  " + vt + " " + ", ".join(f"c{i}_{v} = {pre}_setzero_{sfx}()" for v in range(nv)) + ";")
-    lines.append("  for (int64_t k = 0; k < kc; ++k) {")
-    for v in range(nv):
-        lines.append(f"    const {vt} b{v} = {pre}_load_{sfx}(b + {v * lanes});")
-    lines.append(f"    {vt} av;")
+    body = [f"const {vt} b{v} = {pre}_load_{sfx}(b + {v * lanes});" for v in range(nv)]
+    body.append(f"{vt} av;")
     for i in range(mr):
         fma = " ".join(f"c{i}_{v} = {pre}_fmadd_{sfx}(av, b{v}, c{i}_{v});" for v in range(nv))
-        lines.append(f"    av = {pre}_set1_{sfx}(a[{i}]); {fma}")
-    lines.append(f"    a += {mr};")
-    lines.append(f"    b += {nr};")
-    lines.append("  }")
-    lines.append("  if (k0 == 0) {")
+        body.append(f"av = {pre}_set1_{sfx}(A({i})@); {fma}")
+    lines += _k_loop(body, mr, nr, direct)
+    first = "k0 == 0" if not direct else "k0 == 0"
+    lines.append(f"  if ({first}) {{")
     for i in range(mr):
         st = " ".join(f"{pre}_storeu_{sfx}(c + {i}*ldc + {v * lanes}, c{i}_{v});" for v in range(nv))
         lines.append(f"    {st}")
@@ -172,18 +230,18 @@ def _gemm_simd(acc: str, mr: int, nr: int, bits: int) -> str:
     return "\n".join(lines)
 
 
-def _gemm_scalar(acc: str, mr: int, nr: int) -> str:
+def _gemm_scalar(acc: str, mr: int, nr: int, direct: bool = False) -> str:
     t = _CTYPE[acc]
     fma = "fmaf" if acc == "f32" else "fma"
+    body = [f"{t} av;"]
+    for i in range(mr):
+        body.append(f"av = A({i})@; for (int j = 0; j < {nr}; ++j) "
+                    f"acc[{i}][j] = __builtin_{fma}(av, b[j], acc[{i}][j]);")
+    loop = "\n".join(_k_loop(body, mr, nr, direct))
     return f"""\
   /* Portable C: the accumulator block lives in a local array. */
   {t} acc[{mr}][{nr}] = {{{{0}}}};
-  for (int64_t k = 0; k < kc; ++k) {{
-    for (int i = 0; i < {mr}; ++i) {{
-      const {t} av = a[k * {mr} + i];
-      for (int j = 0; j < {nr}; ++j) acc[i][j] = __builtin_{fma}(av, b[k * {nr} + j], acc[i][j]);
-    }}
-  }}
+{loop}
   for (int i = 0; i < {mr}; ++i)
     for (int j = 0; j < {nr}; ++j)
       c[i * ldc + j] = k0 == 0 ? acc[i][j] : c[i * ldc + j] + acc[i][j];"""

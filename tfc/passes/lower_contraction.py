@@ -28,11 +28,18 @@ case: the packing routine gathers them (implicit GEMM, no im2col buffer).
           pack B(0:K, jc:jc+nc) -> Bp[t]        NR-column panels, zero padded
           for ic < m_chunk step mc
             for pc < K step kc
-              pack A(ic:ic+mc, pc:pc+kc) -> Ap[t]   MR-row panels
+              [pack A(ic:ic+mc, pc:pc+kc) -> Ap[t]]  MR-row panels, unless read in place
               for jr < nc step NR
                 for ir < mc step MR
-                  gemm_MRxNR(Ap, Bp, Cb[t])    registers; k0 == 0 overwrites
+                  gemm(d)_MRxNR(A, Bp, Cb[t])  registers; k0 == 0 overwrites
             epilogue over Cb[t][0:mc, 0:nc]    still in L2: acc (+ init) -> body -> outputs
+
+A is read in place by the `gemmd` micro-kernel when its innermost k run has
+unit stride and needs no conversion (a row-major matmul lhs, a conv window's
+channels): with B packed and A streaming row by row from L2, that is as fast
+as packed panels for wide B and much faster for narrow B (a conv with 32-64
+output channels reuses each A panel only once or twice, so packing it would
+cost a full extra pass over the im2col matrix). Otherwise A is packed.
 
 The accumulator block Cb (mc x nc, f32 or f64) never aliases a kernel
 argument, so the epilogue may write its outputs in place of any of its inputs.
@@ -84,7 +91,13 @@ from xdsl.ir.affine import (
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from tfc.codegen.c_ukernels import UKERNEL_ARGS, gemm_name, pack_a_name, pack_b_name
+from tfc.codegen.c_ukernels import (
+    UKERNEL_ARGS,
+    gemm_direct_name,
+    gemm_name,
+    pack_a_name,
+    pack_b_name,
+)
 
 __all__ = [
     "LowerContractionPass",
@@ -97,11 +110,12 @@ __all__ = [
 UKERNEL_ATTR = "tfc.ukernel"
 
 # Default blocking per instruction set, for f32 (f64 halves nr). mr x nr is the
-# register block (AVX-512: 14 rows x 2 zmm = 28 accumulators + 2 B vectors + 1
-# broadcast); kc x nr of B stays in L1, mc x kc of A and the mc x nc
-# accumulator block in L2, the packed B panel (K x nc) in L3.
+# register block (AVX-512: 6 rows x 4 zmm = 24 accumulators + 4 B vectors + 1
+# broadcast; 14 x 32 packs A about as fast, but 6 x 64 reads A in place at ~240
+# GFLOP/s per Zen 5 core); kc x nr of B streams from L1/L2, mc x kc of A and the
+# mc x nc accumulator block stay in L2, the packed B panel (K x nc) in L3.
 _DEFAULTS = {
-    "avx512": dict(mr=14, nr=32, mc=112, kc=384, nc=512),
+    "avx512": dict(mr=6, nr=64, mc=120, kc=384, nc=512),
     "avx2": dict(mr=6, nr=16, mc=120, kc=256, nc=512),
     "scalar": dict(mr=4, nr=8, mc=64, kc=128, nc=256),
 }
@@ -213,6 +227,9 @@ class Gemm:
     a_type: str               # storage types of lhs / rhs (f32, f64, f16, bf16)
     b_type: str
     acc_type: str             # f32 or f64
+    # k as at most three (size, lhs coefficient, rhs coefficient) digits: adjacent k dims
+    # that are contiguous in both operands merged (a conv's (kw, ic) when dw = 1).
+    k_digits: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def lhs(self) -> SSAValue:
@@ -325,9 +342,18 @@ def analyze(op: Operation) -> Gemm | str:
     m = m_cands[-3:]
     batch = [d for d in out_dims if d != n and d not in m]
     k = sorted(reduction, key=lambda d: -abs(a_acc[0].get(d, 0)))
-    if len(k) > 3:
-        return "more than three reduction dims"
-    return Gemm(op, bounds, batch, m, n, k, a_acc, b_acc, a_t, b_t, c_t)  # type: ignore[arg-type]
+    digits: list[tuple[int, int, int]] = []
+    for d in k:
+        size, ca, cb = bounds[d], a_acc[0].get(d, 0), b_acc[0].get(d, 0)
+        if digits and digits[-1][1] == ca * size and digits[-1][2] == cb * size:
+            outer = digits.pop()
+            digits.append((outer[0] * size, ca, cb))
+        else:
+            digits.append((size, ca, cb))  # type: ignore[arg-type]
+    if len(digits) > 3:
+        return "more than three reduction dims that do not merge"
+    return Gemm(op, bounds, batch, m, n, k, a_acc, b_acc, a_t, b_t, c_t,  # type: ignore[arg-type]
+                digits)
 
 
 # ----------------------------------------------------------------------------
@@ -656,7 +682,7 @@ class Plan:
     m_chunk: int      # rows per work item
     n_chunk: int      # columns per work item
     isa: str = "avx512"
-    notes: list[str] = field(default_factory=list)
+    direct: bool = False  # A read in place by the micro-kernel (no packed A)
 
 
 def _round_up(x: int, m: int) -> int:
@@ -673,10 +699,15 @@ def make_plan(g: Gemm, schedule: dict) -> Plan:
     if g.acc_type == "f64" and nr % 2 == 0 and (nr // 2) % max(1, lanes // 2) == 0:
         nr //= 2   # same registers, half the lanes per vector
         lanes //= 2
-    # Narrow problems get a narrower register block instead of padding.
+    # Narrow problems get a narrower, taller register block instead of padding.
     while N <= nr // 2 and (nr // 2) % max(1, lanes) == 0:
         nr //= 2
+        mr = min(2 * mr, 14)
     mr = max(1, min(mr, M))
+    # A is read in place when its k run is contiguous and needs no conversion:
+    # packing it would only copy it (see c_ukernels.gemmd_*).
+    direct = (not int(schedule.get("pack_a", 0)) and g.a_type == g.acc_type
+              and g.k_digits[-1][1] == 1)
     threads = int(schedule.get("threads", _threads()))
     if bt * M * N * K < PARALLEL_MIN_MACS:
         threads = 1
@@ -698,7 +729,7 @@ def make_plan(g: Gemm, schedule: dict) -> Plan:
     mc = _balanced(m_chunk, mc, mr)
     nc = _balanced(n_chunk, nc, nr)
     kc = _balanced(K, kc, 1)
-    return Plan(mr, nr, mc, nc, kc, threads, m_chunk, n_chunk, isa)
+    return Plan(mr, nr, mc, nc, kc, threads, m_chunk, n_chunk, isa, direct)
 
 
 def _balanced(total: int, block: int, unit: int) -> int:
@@ -717,6 +748,12 @@ def _geometry(dims: Sequence[int], coef: dict[int, int], bounds: Sequence[int]) 
     return [sizes[1], sizes[2], *coefs]
 
 
+def _digits_geometry(digits: Sequence[tuple[int, int]]) -> list[int]:
+    """(s1, s2, c0, c1, c2) for up to three (size, coefficient) digits, outermost first."""
+    digits = [(1, 0)] * (3 - len(digits)) + list(digits)
+    return [digits[1][0], digits[2][0], digits[0][1], digits[1][1], digits[2][1]]
+
+
 def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
                 epi: linalg.GenericOp | None, store_acc: bool, point: Operation) -> None:
     bt, M, N, K = g.sizes
@@ -728,19 +765,19 @@ def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
     work = bt * n_m * n_n
 
     b = _Builder(kernel, InsertPoint.before(point))
-    ap = _global(kernel, "packed_a", [T, mcp * p.kc], acc_elem, b)
+    ap = None if p.direct else _global(kernel, "packed_a", [T, mcp * p.kc], acc_elem, b)
     bp = _global(kernel, "packed_b", [T, K * ncp], acc_elem, b)
     cb = _global(kernel, "acc_block", [T, mcp, ncp], acc_elem, b)
     b.point = InsertPoint.before(point)
 
     bounds = g.bounds
     a_geom_m = _geometry(g.m, g.a[0], bounds)
-    a_geom_k = _geometry(g.k, g.a[0], bounds)
-    b_geom_k = _geometry(g.k, g.b[0], bounds)
+    a_geom_k = _digits_geometry([(size, ca) for size, ca, _ in g.k_digits])
+    b_geom_k = _digits_geometry([(size, cb) for size, _, cb in g.k_digits])
     b_geom_n = _geometry([g.n], g.b[0], bounds)
     pack_a = pack_a_name(g.a_type, g.acc_type, p.mr)
     pack_b = pack_b_name(g.b_type, g.acc_type, p.nr)
-    gemm = gemm_name(g.acc_type, p.mr, p.nr)
+    gemm = (gemm_direct_name if p.direct else gemm_name)(g.acc_type, p.mr, p.nr)
 
     t = b.parallel(T, "t")[0] if T > 1 else None
     t_val: Val = t if t is not None else 0
@@ -760,7 +797,7 @@ def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
             dims[d] = v
     a_off = b.linear(g.a[0], g.a[1], {d: dims[d] for d in g.batch})
     b_off = b.linear(g.b[0], g.b[1], {d: dims[d] for d in g.batch})
-    ap_off = b.mul(t_val, mcp * p.kc, "ap_off")
+    ap_off = b.mul(t_val, mcp * p.kc, "ap_off") if not p.direct else 0
     bp_off = b.mul(t_val, K * ncp, "bp_off")
     cb_off = b.mul(t_val, mcp * ncp, "cb_off")
 
@@ -772,13 +809,19 @@ def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
     mc_eff = b.min(b.sub(m_hi, ic), p.mc, "mc_eff")
     pc, after_pc = b.loop(0, K, p.kc, "pc")
     kc_eff = b.min(b.sub(K, pc), p.kc, "kc_eff") if K % p.kc else p.kc
-    b.call(pack_a, "pack", [g.lhs, a_off, ic, mc_eff, pc, kc_eff, *a_geom_m, *a_geom_k, ap, ap_off, 0])
+    if not p.direct:
+        b.call(pack_a, "pack", [g.lhs, a_off, ic, mc_eff, pc, kc_eff, *a_geom_m, *a_geom_k, ap, ap_off, 0])
     jr, _ = b.loop(0, nc_eff, p.nr, "jr")
-    b_panel = b.add(b.add(bp_off, b.mul(jr, K)), b.mul(pc, p.nr))
+    b_panel = b.add(b.add(bp_off, b.mul(jr, K)), b.mul(pc, p.nr), "b_panel")
     ir, _ = b.loop(0, mc_eff, p.mr, "ir")
-    a_panel = b.add(ap_off, b.mul(ir, kc_eff))
-    c_tile = b.add(b.add(cb_off, b.mul(ir, ncp)), jr)
-    b.call(gemm, "gemm", [kc_eff, ap, a_panel, bp, b_panel, cb, c_tile, ncp, pc])
+    c_tile = b.add(b.add(cb_off, b.mul(ir, ncp)), jr, "c_tile")
+    if p.direct:
+        b.call(gemm, "gemmd", [kc_eff, g.lhs, a_off, b.add(ic, ir, "m_tile"),
+                               b.sub(mc_eff, ir, "m_left"), pc,
+                               *a_geom_m, *a_geom_k, bp, b_panel, cb, c_tile, ncp, 0])
+    else:
+        a_panel = b.add(ap_off, b.mul(ir, kc_eff), "a_panel")
+        b.call(gemm, "gemm", [kc_eff, ap, a_panel, bp, b_panel, cb, c_tile, ncp, pc])
     b.point = after_pc
 
     # The epilogue, over the finished mc x nc block.
@@ -950,7 +993,8 @@ class LowerContractionPass(ModulePass):
     "contraction" (or, without that attribute, that holds a matmul/conv
     generic) is lowered by `lower_contraction_kernel`; other kernels are left
     for tfc-lower-to-loops. Options override the kernel's `tfc.schedule`
-    (mr, nr, mc, nc, kc, isa, threads); 0 / "" keep it.
+    (mr, nr, mc, nc, kc, isa, threads; pack_a=1 packs A even where the
+    micro-kernel could read it in place); 0 / "" keep it.
     """
 
     name = "tfc-lower-contraction"
@@ -962,10 +1006,11 @@ class LowerContractionPass(ModulePass):
     kc: int = 0
     threads: int = 0
     isa: str = ""
+    pack_a: int = 0
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        overrides = {k: getattr(self, k) for k in ("mr", "nr", "mc", "nc", "kc", "threads", "isa")
-                     if getattr(self, k)}
+        overrides = {k: getattr(self, k) for k in ("mr", "nr", "mc", "nc", "kc", "threads", "isa",
+                                                   "pack_a") if getattr(self, k)}
         for f in [o for o in op.ops if isinstance(o, func.FuncOp)]:
             if "tfc.kernel" in f.attributes and not f.is_declaration and _is_contraction_kernel(f):
                 lower_contraction_kernel(f, overrides)

@@ -3,17 +3,19 @@
 // A fused contraction kernel (fill, matmul, epilogue in place over the
 // accumulator): the GotoBLAS loop nest. One scf.parallel iteration per worker
 // (here n is split: 96 columns -> two chunks of 48), B packed once per nc block
-// for the whole K, A per (mc, kc) block (K = 48 in two equal blocks of 24), the MR x NR micro-kernel over the
-// packed panels into the worker's accumulator block, then the epilogue over the
-// finished block: bias + relu, stored once into the output. The fill is gone
-// (the micro-kernel overwrites at pc == 0) and the accumulator is not stored.
+// for the whole K, then per (mc, kc) block (K = 48 in two equal blocks of 24)
+// the MR x NR micro-kernel into the worker's accumulator block. A is row-major
+// f32 (unit stride along k), so the micro-kernel reads it in place
+// (`gemmd`, rows m_tile.., geometry of A) and nothing packs it. Then the
+// epilogue over the finished block: bias + relu, stored once into the output.
+// The fill is gone (the micro-kernel overwrites at pc == 0) and the
+// accumulator is not stored. (tfc-lower-contraction-packed.mlir: packed A.)
 
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_a", type = memref<2x384xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_b", type = memref<2x2304xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_acc_block", type = memref<2x16x48xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   func.func private @tfc_uk_pack_b_f32_f32_16(memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "pack_b_f32_f32_16"
-// CHECK-DAG:   func.func private @tfc_uk_pack_a_f32_f32_4(memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "pack_a_f32_f32_4"
-// CHECK-DAG:   func.func private @tfc_uk_gemm_f32_4x16(index, memref<?xf32>, index, memref<?xf32>, index, memref<?xf32>, index, index, index) -> () attributes {tfc.ukernel = "gemm_f32_4x16"
+// CHECK-DAG:   func.func private @tfc_uk_gemmd_f32_4x16(index, memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "gemmd_f32_4x16"
+// CHECK-NOT:   packed_a
 // CHECK-LABEL: func.func private @k1_matmul_add_relu(
 // CHECK:         %[[AB:.*]] = memref.get_global @k1_matmul_add_relu_acc_block : memref<2x16x48xf32>
 // CHECK:         %b_ptr = "memref.cast"(%b_flat) : (memref<4608xf32>) -> memref<?xf32>
@@ -27,10 +29,13 @@
 // CHECK-NEXT:        scf.for %ic = %c0 to %c64 step %c16 {
 // CHECK:               %mc_eff = arith.minsi
 // CHECK-NEXT:          scf.for %pc = %c0 to %c48 step %c24 {
-// CHECK-NEXT:            func.call @tfc_uk_pack_a_f32_f32_4(%a_ptr, %c0, %ic, %mc_eff, %pc, %c24, %c1, %c64, %c0, %c0, %c48, %c1, %c48, %c0, %c0, %c1, %packed_a_ptr, %ap_off, %c0)
 // CHECK-NEXT:            scf.for %jr = %c0 to %nc_eff step %c16 {
-// CHECK:                   scf.for %ir = %c0 to %mc_eff step %c4 {
-// CHECK:                     func.call @tfc_uk_gemm_f32_4x16(%c24, %packed_a_ptr, %{{.*}}, %packed_b_ptr, %{{.*}}, %acc_block_ptr, %{{.*}}, %c48, %pc)
+// CHECK:                   %b_panel = arith.addi
+// CHECK-NEXT:              scf.for %ir = %c0 to %mc_eff step %c4 {
+// CHECK:                     %c_tile = arith.addi %{{.*}}, %jr : index
+// CHECK-NEXT:                %m_tile = arith.addi %ic, %ir : index
+// CHECK-NEXT:                %m_left = arith.subi %mc_eff, %ir : index
+// CHECK-NEXT:                func.call @tfc_uk_gemmd_f32_4x16(%c24, %a_ptr, %c0, %m_tile, %m_left, %pc, %c1, %c64, %c0, %c0, %c48, %c1, %c48, %c0, %c0, %c1, %packed_b_ptr, %b_panel, %acc_block_ptr, %c_tile, %c48, %c0)
 // CHECK-NEXT:              }
 // CHECK-NEXT:            }
 // CHECK-NEXT:          }
@@ -81,7 +86,7 @@ func.func private @k1_matmul_add_relu(%a: memref<64x48xf32>, %b: memref<48x96xf3
 // CHECK-LABEL: func.func private @k1_matmul(
 // CHECK-NOT:     scf.parallel
 // CHECK:         func.call @tfc_uk_pack_b_f32_f32_16(%b_ptr, %c0, %c0, %c13, %jc, %nc_eff, %c1, %c13, %c0, %c0, %c1, %c1, %c5, %c0, %c0, %c13, %packed_b_ptr, %c0, %c208)
-// CHECK:         func.call @tfc_uk_gemm_f32_4x16(%c13,
+// CHECK:         func.call @tfc_uk_gemmd_f32_4x16(%c13, %a_ptr,
 // CHECK:         %acc = memref.load %acc_block[%c0, %i, %j] : memref<1x8x16xf32>
 // CHECK-NEXT:    %init = memref.load %init0[%m, %n] : memref<7x5xf32>
 // CHECK-NEXT:    %[[SUM:.*]] = arith.addf %init, %acc : f32
@@ -99,15 +104,17 @@ func.func private @k1_matmul(%a: memref<7x13xf32>, %b: memref<5x13xf32>, %init0:
 // -----
 
 // conv2d (stride 2) as an implicit GEMM with f16 operands: rows m = (n, oh, ow),
-// columns k = (kh, kw, ic). pack_a gathers the window straight from the padded
-// input: row geometry (sizes oh=5, ow=4; coefficients 297, 2*27, 2*3), column
-// geometry (sizes kw=3, ic=3; coefficients 27, 3, 1), converting f16 -> f32.
+// columns k = (kh, kw, ic), where (kw, ic) is one contiguous run of 9 in both the
+// input and the filter, so k has two digits: (kh: 3, coefficient 27 in the
+// input, 45 in the filter) and (kw*ic: 9, coefficient 1 / 5). pack_a gathers
+// the window straight from the padded input (f16 needs converting, so A is
+// packed): row geometry (sizes oh=5, ow=4; coefficients 297, 2*27, 2*3).
 // The epilogue splits m back into (n, oh, ow) once per row and truncates to f16.
 // The f32 scratch argument is dead after the call, so it is never written.
 
 // CHECK-LABEL: func.func private @k1_conv_copy(
-// CHECK:         func.call @tfc_uk_pack_b_f16_f32_16(%f_ptr, %c0, %c0, %c27, %jc, %nc_eff, %c3, %c3, %c45, %c15, %c5, %c1, %c5, %c0, %c0, %c1, %packed_b_ptr, %c0, %c432)
-// CHECK:         func.call @tfc_uk_pack_a_f16_f32_4(%in0_ptr, %c0, %ic, %mc_eff, %pc, %c27, %c5, %c4, %c297, %c54, %c6, %c3, %c3, %c27, %c3, %c1, %packed_a_ptr, %c0, %c0)
+// CHECK:         func.call @tfc_uk_pack_b_f16_f32_16(%f_ptr, %c0, %c0, %c27, %jc, %nc_eff, %c3, %c9, %c0, %c45, %c5, %c1, %c5, %c0, %c0, %c1, %packed_b_ptr, %c0, %c432)
+// CHECK:         func.call @tfc_uk_pack_a_f16_f32_4(%in0_ptr, %c0, %ic, %mc_eff, %pc, %c27, %c5, %c4, %c297, %c54, %c6, %c3, %c9, %c0, %c27, %c1, %packed_a_ptr, %c0, %c0)
 // CHECK:         func.call @tfc_uk_gemm_f32_4x16(%c27,
 // CHECK:         scf.for %i = %c0 to %mc_eff step %c1 {
 // CHECK-NEXT:      %m = arith.addi %ic, %i : index
