@@ -192,9 +192,37 @@ def bench_mlp(peers: Peers, reps: int) -> None:
     report("W5 mlp 512x784-1024-1024-10", flops, times, cs)
 
 
+def bench_workloads(keys: list[str], peers: Peers, reps: int) -> None:
+    """Workloads of tools/bench (same definitions and inputs), tfc through the blocked lowering."""
+    from tools.bench import workloads as wl
+
+    adapters = {"tfc": wl.TfcOps()}
+    if peers.torch is not None:
+        adapters["torch"] = wl.TorchOps()
+    if peers.jax is not None:
+        adapters["jax"] = wl.JaxOps()
+    for w in wl.all_workloads():
+        if w.key not in keys and w.key.split("-")[0] not in keys:
+            continue
+        inputs = list(w.make_inputs(0).values())
+        F = adapters["tfc"]
+        t, cs = tfc_time(lambda *a, F=F, w=w: w.fn(F, *a), inputs, reps)
+        times = {"tfc": t}
+        for name in peers.names:
+            if name in ("torch", "torch.compile"):
+                F = adapters["torch"]
+                fn = (lambda *a, F=F, w=w: w.fn(F, *a))
+                times[name] = peers.run(name, fn, None, inputs, reps)
+            elif name == "jax":
+                F = adapters["jax"]
+                times[name] = peers.run(name, None, (lambda *a, F=F, w=w: w.fn(F, *a)), inputs, reps)
+        report(f"{w.key} {w.size}", w.work, times, cs)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", choices=["matmul", "conv", "mlp"], action="append")
+    p.add_argument("--workloads", default="", help="tools/bench workload keys, e.g. W4,W5,W8")
     p.add_argument("--sizes", default="1024,4096,300x257x130",
                    help="comma-separated N (N^3) or MxKxN")
     p.add_argument("--reps", type=int, default=7)
@@ -205,7 +233,7 @@ def main() -> None:
     for s in args.sizes.split(","):
         parts = [int(x) for x in s.split("x")]
         sizes.append(tuple(parts) if len(parts) == 3 else (parts[0],) * 3)
-    only = args.only or ["matmul", "conv", "mlp"]
+    only = args.only or ([] if args.workloads else ["matmul", "conv", "mlp"])
     print(f"# {load()}  threads=2  reps={args.reps} (median)", flush=True)
     if "matmul" in only:
         bench_matmul(peers, sizes, args.reps)
@@ -213,6 +241,8 @@ def main() -> None:
         bench_conv(peers, args.reps)
     if "mlp" in only:
         bench_mlp(peers, args.reps)
+    if args.workloads:
+        bench_workloads(args.workloads.split(","), peers, args.reps)
     print(f"# {load()}", flush=True)
 
 
