@@ -45,8 +45,10 @@ The accumulator block Cb (mc x nc, f32 or f64) never aliases a kernel
 argument, so the epilogue may write its outputs in place of any of its inputs.
 Scratch: Ap, Bp and Cb are module-level uninitialised `memref.global`s (static
 .bss arrays in C), one slice per worker t, so OpenMP threads never share one;
-they are allocated once and reused across calls. (Like the arena, they make an
-executable non-reentrant: one call at a time.)
+they are allocated once and reused across calls, and shared by all the
+module's contraction kernels (which run one after another), sized for the
+largest. (Like the arena, they make an executable non-reentrant: one call at
+a time.)
 
 Half types: f16/bf16 inputs are converted to f32 by the packing routines.
 f64 uses the same schedule with half-width panels.
@@ -595,18 +597,24 @@ class _Builder:
             strides, offset = strides_of(t)
             span = offset + 1 + sum((d - 1) * s for d, s in zip(t.get_shape(), strides))
             elem = t.get_element_type()
-            rc = memref.ReinterpretCastOp(ref, [], [], [], [0], [span], [1], MemRefType(elem, [span]))
-            cast = memref.CastOp.get(rc, MemRefType(elem, [DYNAMIC_INDEX]))
             hint = ref.name_hint or "buf"
-            rc.results[0].name_hint = hint + "_flat"
+            ops: list[Operation] = []
+            flat = ref
+            if list(t.get_shape()) != [span] or strides != [1] or offset:
+                rc = memref.ReinterpretCastOp(ref, [], [], [], [0], [span], [1], MemRefType(elem, [span]))
+                rc.results[0].name_hint = hint + "_flat"
+                ops.append(rc)
+                flat = rc.results[0]
+            cast = memref.CastOp.get(flat, MemRefType(elem, [DYNAMIC_INDEX]))
             cast.results[0].name_hint = hint + "_ptr"
+            ops.append(cast)
             # In the prologue, or right after the definition of a value made in the body.
             owner = ref.owner
             if isinstance(owner, Operation) and owner.parent_block() is self.entry \
                     and not (self.prologue is not None and self._in_prologue(owner)):
-                Rewriter.insert_op([rc, cast], InsertPoint.after(owner))
+                Rewriter.insert_op(ops, InsertPoint.after(owner))
             else:
-                self.at_entry(rc, cast)
+                self.at_entry(*ops)
             self.casts[ref] = cast.results[0]
         return self.casts[ref]
 
@@ -644,25 +652,68 @@ def _declare(kernel: func.FuncOp, sym: str, name: str, kind: str, types: list[At
     module.body.block.insert_op_before(decl, kernel)
 
 
-def _global(kernel: func.FuncOp, suffix: str, shape: list[int], elem: Attribute,
-            b: _Builder) -> SSAValue:
-    """A module-level scratch buffer `@<kernel>_<suffix>` and its get_global in the kernel."""
+def _scratch(kernel: func.FuncOp, role: str, elem: Attribute, size: int, b: _Builder,
+             module_need: dict[str, int]) -> SSAValue:
+    """The module's shared scratch buffer `@tfc_contraction_<role>_<type>` (1-D, at
+    least `size` elements) and its get_global in the kernel.
+
+    Kernels run one after another, so all contraction kernels of a module share
+    one buffer per role, sized for the largest (`module_need`); a kernel that
+    does not fit (lowered into a module whose other kernels were not seen
+    first) gets its own."""
     module = kernel.parent_op()
     assert isinstance(module, ModuleOp)
-    name = f"{kernel.sym_name.data}_{suffix}"
-    taken = {op.sym_name.data for op in module.ops if isinstance(op, memref.GlobalOp | func.FuncOp)}
-    base, k = name, 0
-    while name in taken:
-        k += 1
-        name = f"{base}_{k}"
-    t = MemRefType(elem, shape)
-    glob = memref.GlobalOp.get(StringAttr(name), t, UnitAttr(), StringAttr("private"),
-                               alignment=64)
-    module.body.block.insert_op_before(glob, kernel)
-    get = memref.GetGlobalOp(name, t)
+    name = f"tfc_contraction_{role}_{_dtype(elem)}"
+    globs = {op.sym_name.data: op for op in module.ops if isinstance(op, memref.GlobalOp)}
+    glob = globs.get(name)
+    if glob is not None and glob.type.get_shape()[0] < size:
+        name = f"{kernel.sym_name.data}_{role}"
+        glob = globs.get(name)
+    if glob is None:
+        total = max(size, module_need.get(f"{role}_{_dtype(elem)}", 0)) if name.startswith("tfc_") else size
+        t = MemRefType(elem, [total])
+        glob = memref.GlobalOp.get(StringAttr(name), t, UnitAttr(), StringAttr("private"),
+                                   alignment=64)
+        first = next((op for op in module.ops if isinstance(op, func.FuncOp)), None)
+        if first is not None:
+            module.body.block.insert_op_before(glob, first)
+        else:
+            module.body.block.add_op(glob)
+    get = memref.GetGlobalOp(name, glob.type)
     b.at_entry(get)
-    get.results[0].name_hint = suffix
+    get.results[0].name_hint = role
     return get.results[0]
+
+
+def _scratch_sizes(g: Gemm, p: "Plan") -> dict[str, int]:
+    """Elements of each scratch buffer a contraction needs (all workers)."""
+    _, _, _, K = g.sizes
+    mcp, ncp = _round_up(p.mc, p.mr), _round_up(p.nc, p.nr)
+    sizes = {"packed_b": p.threads * K * ncp, "acc_block": p.threads * mcp * ncp}
+    if not p.direct:
+        sizes["packed_a"] = p.threads * mcp * p.kc
+    return sizes
+
+
+def _module_scratch_need(kernel: func.FuncOp, overrides: dict) -> dict[str, int]:
+    """The largest scratch each role needs over the module's contraction kernels
+    not lowered yet (key: role_type)."""
+    module = kernel.parent_op()
+    need: dict[str, int] = {}
+    if not isinstance(module, ModuleOp):
+        return need
+    for f in module.ops:
+        if not isinstance(f, func.FuncOp) or f.is_declaration or "tfc.kernel" not in f.attributes:
+            continue
+        for op in f.body.block.ops:
+            g = analyze(op)
+            if isinstance(g, Gemm):
+                plan = make_plan(g, {**_schedule_of(f), **overrides})
+                for role, n in _scratch_sizes(g, plan).items():
+                    key = f"{role}_{g.acc_type}"
+                    need[key] = max(need.get(key, 0), n)
+                break
+    return need
 
 
 # ----------------------------------------------------------------------------
@@ -755,7 +806,8 @@ def _digits_geometry(digits: Sequence[tuple[int, int]]) -> list[int]:
 
 
 def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
-                epi: linalg.GenericOp | None, store_acc: bool, point: Operation) -> None:
+                epi: linalg.GenericOp | None, store_acc: bool, point: Operation,
+                module_need: dict[str, int]) -> None:
     bt, M, N, K = g.sizes
     p = plan
     acc_elem = g.acc.type.get_element_type()
@@ -765,9 +817,10 @@ def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
     work = bt * n_m * n_n
 
     b = _Builder(kernel, InsertPoint.before(point))
-    ap = None if p.direct else _global(kernel, "packed_a", [T, mcp * p.kc], acc_elem, b)
-    bp = _global(kernel, "packed_b", [T, K * ncp], acc_elem, b)
-    cb = _global(kernel, "acc_block", [T, mcp, ncp], acc_elem, b)
+    sizes = _scratch_sizes(g, p)
+    ap = None if p.direct else _scratch(kernel, "packed_a", acc_elem, sizes["packed_a"], b, module_need)
+    bp = _scratch(kernel, "packed_b", acc_elem, sizes["packed_b"], b, module_need)
+    cb = _scratch(kernel, "acc_block", acc_elem, sizes["acc_block"], b, module_need)
     b.point = InsertPoint.before(point)
 
     bounds = g.bounds
@@ -831,17 +884,17 @@ def _lower_gemm(kernel: func.FuncOp, g: Gemm, plan: Plan, fill: float | None,
         dims[d] = v
     j, _ = b.loop(0, nc_eff, 1, "j")
     dims[g.n] = b.add(jc, j, "n")
-    _emit_epilogue(b, g, dims, t_val, i, j, cb, fill, epi, store_acc)
+    acc_at = b.add(b.add(cb_off, b.mul(i, ncp)), j, "acc_at")
+    _emit_epilogue(b, g, dims, acc_at, cb, fill, epi, store_acc)
 
 
 
-def _emit_epilogue(b: _Builder, g: Gemm, dims: dict[int, Val], t: Val, i: SSAValue, j: SSAValue,
-                   cb: SSAValue, fill: float | None, epi: linalg.GenericOp | None,
-                   store_acc: bool) -> None:
+def _emit_epilogue(b: _Builder, g: Gemm, dims: dict[int, Val], acc_at: Val, cb: SSAValue,
+                   fill: float | None, epi: linalg.GenericOp | None, store_acc: bool) -> None:
     out_map = g.op.indexing_maps.data[2].data
     out_dims = [e.position for e in out_map.results]  # type: ignore[union-attr]
     acc_idx = [b.v(dims[d]) for d in out_dims]
-    load = b.insert(memref.LoadOp.get(cb, [b.v(t), i, j]))
+    load = b.insert(memref.LoadOp.get(cb, [b.v(acc_at)]))
     acc_v: SSAValue = load.results[0]
     acc_v.name_hint = "acc"
     elem = g.acc.type.get_element_type()
@@ -956,7 +1009,8 @@ def lower_contraction_kernel(kernel: func.FuncOp, overrides: dict | None = None)
         if isinstance(op, linalg.GenericOp):
             lower_generic(op)
     anchor = epi or g.op
-    _lower_gemm(kernel, g, plan, fill, epi, store_acc, anchor)
+    need = _module_scratch_need(kernel, overrides or {})
+    _lower_gemm(kernel, g, plan, fill, epi, store_acc, anchor, need)
     for op in (fill_op, g.op, epi):
         if op is not None:
             op.detach()

@@ -10,15 +10,16 @@
 // finished block: bias + relu, stored once into the output. The fill is gone
 // (the micro-kernel overwrites at pc == 0) and the accumulator is not stored.
 
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_a", type = memref<2x384xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_b", type = memref<2x2304xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_acc_block", type = memref<2x16x48xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
+// CHECK-DAG:   "memref.global"() <{sym_name = "tfc_contraction_packed_a_f32", type = memref<768xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
+// CHECK-DAG:   "memref.global"() <{sym_name = "tfc_contraction_packed_b_f32", type = memref<4608xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
+// CHECK-DAG:   "memref.global"() <{sym_name = "tfc_contraction_acc_block_f32", type = memref<1536xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   func.func private @tfc_uk_pack_b_f32_f32_16(memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "pack_b_f32_f32_16"
 // CHECK-DAG:   func.func private @tfc_uk_pack_a_f32_f32_4(memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "pack_a_f32_f32_4"
 // CHECK-DAG:   func.func private @tfc_uk_gemm_f32_4x16(index, memref<?xf32>, index, memref<?xf32>, index, memref<?xf32>, index, index, index) -> () attributes {tfc.ukernel = "gemm_f32_4x16"
 // CHECK-LABEL: func.func private @k1_matmul_add_relu(
-// CHECK:         %[[AB:.*]] = memref.get_global @k1_matmul_add_relu_acc_block : memref<2x16x48xf32>
+// CHECK:         %[[AB:.*]] = memref.get_global @tfc_contraction_acc_block_f32 : memref<1536xf32>
 // CHECK:         %b_ptr = "memref.cast"(%b_flat) : (memref<4608xf32>) -> memref<?xf32>
+// CHECK:         %acc_block_ptr = "memref.cast"(%[[AB]]) : (memref<1536xf32>) -> memref<?xf32>
 // CHECK:         "scf.parallel"(%c0, %c2, %c1)
 // CHECK-NEXT:    ^{{.*}}(%t: index):
 // CHECK-NEXT:      %n_lo = arith.muli %t, %c48 : index
@@ -40,7 +41,10 @@
 // CHECK-NEXT:            %m = arith.addi %ic, %i : index
 // CHECK-NEXT:            scf.for %j = %c0 to %nc_eff step %c1 {
 // CHECK-NEXT:              %n = arith.addi %jc, %j : index
-// CHECK-NEXT:              %acc = memref.load %[[AB]][%t, %i, %j] : memref<2x16x48xf32>
+// CHECK-NEXT:              %[[IR:.*]] = arith.muli %i, %c48 : index
+// CHECK-NEXT:              %[[IO:.*]] = arith.addi %cb_off, %[[IR]] : index
+// CHECK-NEXT:              %acc_at = arith.addi %[[IO]], %j : index
+// CHECK-NEXT:              %acc = memref.load %[[AB]][%acc_at] : memref<1536xf32>
 // CHECK-NEXT:              %c = memref.load %bias[%n] : memref<96xf32>
 // CHECK-NEXT:              %zero = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT:              %[[S:.*]] = arith.addf %acc, %c : f32

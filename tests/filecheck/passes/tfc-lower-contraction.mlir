@@ -11,14 +11,15 @@
 // The fill is gone (the micro-kernel overwrites at pc == 0) and the
 // accumulator is not stored. (tfc-lower-contraction-packed.mlir: packed A.)
 
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_packed_b", type = memref<2x2304xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
-// CHECK-DAG:   "memref.global"() <{sym_name = "k1_matmul_add_relu_acc_block", type = memref<2x16x48xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
+// CHECK-DAG:   "memref.global"() <{sym_name = "tfc_contraction_packed_b_f32", type = memref<4608xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
+// CHECK-DAG:   "memref.global"() <{sym_name = "tfc_contraction_acc_block_f32", type = memref<1536xf32>, initial_value, sym_visibility = "private", alignment = 64 : i64}>
 // CHECK-DAG:   func.func private @tfc_uk_pack_b_f32_f32_16(memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "pack_b_f32_f32_16"
 // CHECK-DAG:   func.func private @tfc_uk_gemmd_f32_4x16(index, memref<?xf32>, {{.*}}) -> () attributes {tfc.ukernel = "gemmd_f32_4x16"
 // CHECK-NOT:   packed_a
 // CHECK-LABEL: func.func private @k1_matmul_add_relu(
-// CHECK:         %[[AB:.*]] = memref.get_global @k1_matmul_add_relu_acc_block : memref<2x16x48xf32>
+// CHECK:         %[[AB:.*]] = memref.get_global @tfc_contraction_acc_block_f32 : memref<1536xf32>
 // CHECK:         %b_ptr = "memref.cast"(%b_flat) : (memref<4608xf32>) -> memref<?xf32>
+// CHECK:         %acc_block_ptr = "memref.cast"(%[[AB]]) : (memref<1536xf32>) -> memref<?xf32>
 // CHECK:         "scf.parallel"(%c0, %c2, %c1)
 // CHECK-NEXT:    ^{{.*}}(%t: index):
 // CHECK-NEXT:      %n_lo = arith.muli %t, %c48 : index
@@ -43,7 +44,10 @@
 // CHECK-NEXT:            %m = arith.addi %ic, %i : index
 // CHECK-NEXT:            scf.for %j = %c0 to %nc_eff step %c1 {
 // CHECK-NEXT:              %n = arith.addi %jc, %j : index
-// CHECK-NEXT:              %acc = memref.load %[[AB]][%t, %i, %j] : memref<2x16x48xf32>
+// CHECK-NEXT:              %[[IR:.*]] = arith.muli %i, %c48 : index
+// CHECK-NEXT:              %[[IO:.*]] = arith.addi %cb_off, %[[IR]] : index
+// CHECK-NEXT:              %acc_at = arith.addi %[[IO]], %j : index
+// CHECK-NEXT:              %acc = memref.load %[[AB]][%acc_at] : memref<1536xf32>
 // CHECK-NEXT:              %c = memref.load %bias[%n] : memref<96xf32>
 // CHECK-NEXT:              %zero = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT:              %[[S:.*]] = arith.addf %acc, %c : f32
@@ -87,7 +91,7 @@ func.func private @k1_matmul_add_relu(%a: memref<64x48xf32>, %b: memref<48x96xf3
 // CHECK-NOT:     scf.parallel
 // CHECK:         func.call @tfc_uk_pack_b_f32_f32_16(%b_ptr, %c0, %c0, %c13, %jc, %nc_eff, %c1, %c13, %c0, %c0, %c1, %c1, %c5, %c0, %c0, %c13, %packed_b_ptr, %c0, %c208)
 // CHECK:         func.call @tfc_uk_gemmd_f32_4x16(%c13, %a_ptr,
-// CHECK:         %acc = memref.load %acc_block[%c0, %i, %j] : memref<1x8x16xf32>
+// CHECK:         %acc = memref.load %acc_block[%acc_at] : memref<128xf32>
 // CHECK-NEXT:    %init = memref.load %init0[%m, %n] : memref<7x5xf32>
 // CHECK-NEXT:    %[[SUM:.*]] = arith.addf %init, %acc : f32
 // CHECK-NEXT:    memref.store %[[SUM]], %init0[%m, %n] : memref<7x5xf32>
@@ -124,7 +128,9 @@ func.func private @k1_matmul(%a: memref<7x13xf32>, %b: memref<5x13xf32>, %init0:
 // CHECK-NEXT:      %m0 = arith.divsi %[[Q]], %c5 : index
 // CHECK-NEXT:      scf.for %j = %c0 to %nc_eff step %c1 {
 // CHECK-NEXT:        %n = arith.addi %jc, %j : index
-// CHECK-NEXT:        %acc = memref.load %acc_block[%c0, %i, %j] : memref<1x16x16xf32>
+// CHECK-NEXT:        %[[IR:.*]] = arith.muli %i, %c16 : index
+// CHECK-NEXT:        %acc_at = arith.addi %[[IR]], %j : index
+// CHECK-NEXT:        %acc = memref.load %acc_block[%acc_at] : memref<256xf32>
 // CHECK-NEXT:        %[[H:.*]] = arith.truncf %acc : f32 to f16
 // CHECK-NEXT:        memref.store %[[H]], %out[%m0, %m1, %m2, %n] : memref<2x5x4x5xf16>
 // CHECK-NOT:     %scratch0[
@@ -171,6 +177,37 @@ func.func private @k1_matmul_i32(%a: memref<3x4xi32>, %b: memref<4x5xi32>, %init
     %p = arith.muli %x, %y : i32
     %s = arith.addi %acc, %p : i32
     linalg.yield %s : i32
+  }
+  func.return
+}
+
+// -----
+
+// Two contraction kernels share the module's scratch buffers, sized for the
+// larger one (kernels run one after another).
+
+// CHECK:       "memref.global"() <{sym_name = "tfc_contraction_packed_b_f32", type = memref<2048xf32>
+// CHECK:       "memref.global"() <{sym_name = "tfc_contraction_acc_block_f32", type = memref<256xf32>
+// CHECK-NOT:   "memref.global"
+// CHECK-LABEL: func.func private @k0_small(
+// CHECK:         memref.get_global @tfc_contraction_packed_b_f32 : memref<2048xf32>
+// CHECK-LABEL: func.func private @k1_large(
+// CHECK:         memref.get_global @tfc_contraction_packed_b_f32 : memref<2048xf32>
+func.func private @k0_small(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %init0: memref<4x16xf32>) attributes {tfc.kernel} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%init0 : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  func.return
+}
+func.func private @k1_large(%a: memref<16x128xf32>, %b: memref<128x16xf32>, %init0: memref<16x16xf32>) attributes {tfc.kernel} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x128xf32>, memref<128x16xf32>) outs(%init0 : memref<16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
   }
   func.return
 }
