@@ -762,11 +762,17 @@ def make_plan(g: Gemm, schedule: dict) -> Plan:
     threads = int(schedule.get("threads", _threads()))
     if bt * M * N * K < PARALLEL_MIN_MACS:
         threads = 1
-    # Work split: whole matrices when the batch divides evenly, else halves of
-    # n (B is then packed once) or of m (A is packed once) -- whichever copies less.
+    # Work split: whole matrices when the batch divides evenly, else parts of n
+    # (each thread packs its own columns of B; A is read, or packed, by all) or
+    # of m (each thread packs all of B). With A read in place nothing is copied
+    # twice when n is split, so n is split whenever it is wide enough; with A
+    # packed, the larger side is split (the smaller copy is the repeated one).
     m_chunk, n_chunk = M, N
     if threads > 1 and not (bt % threads == 0 or bt >= 4 * threads):
-        if M >= N and M >= 2 * mr:
+        # (A split of n into NR-wide panels may be lopsided: N = 200 in 2 is 128 + 72.)
+        n_even = _round_up(-(-N // threads), nr) * threads <= 1.15 * N
+        split_m = M >= N if not direct else not (N >= threads * nr and n_even)
+        if split_m and M >= 2 * mr:
             m_chunk = _round_up(-(-M // threads), mr)
         elif N >= 2 * nr:
             n_chunk = _round_up(-(-N // threads), nr)
