@@ -396,6 +396,7 @@ class _CopyKernels:
             body.add_ops([make_copy_generic(body.args[0], body.args[1]), func.ReturnOp()])
             kernel = func.FuncOp(name, ([t, t], []), Region(body), "private")
             kernel.attributes[KERNEL_ATTR] = UnitAttr()
+            kernel.attributes["tfc.kernel_kind"] = StringAttr("copy")
             self.module.body.block.insert_op_before(kernel, self.host)
             self.kernels[t] = name
         return func.CallOp(self.kernels[t], [src, dst], [])

@@ -484,7 +484,13 @@ class _Planner:
             uses = [u for r in op.results for u in r.uses]
             for use in uses[1:]:
                 clone = op.clone()
-                self.block.insert_op_before(clone, self.block.find_ancestor_op_in_block(use.operation))
+                at = self.block.find_ancestor_op_in_block(use.operation)
+                for k, init in enumerate(op.outputs):  # its own init: its own buffer
+                    if isinstance(init.owner, tensor.EmptyOp):
+                        empty = init.owner.clone()
+                        self.block.insert_op_before(empty, at)
+                        clone.operands[len(op.inputs) + k] = empty.results[0]
+                self.block.insert_op_before(clone, at)
                 self.labels[clone] = list(self.labels.get(op, []))
                 use.operation.operands[use.index] = clone.results[list(op.results).index(use.operation.operands[use.index])]
 
@@ -845,9 +851,13 @@ class FormKernelsPass(ModulePass):
             line = f"kernel @{name} ({kind}): " + ", ".join(planner.short_label(o) for o in g.ops)
             log.debug("%s", line)
             report.append(line)
+        seen: set[tuple[Operation, Operation]] = set()
         for (p, c, _), reason in planner.refusals.items():
             if p.parent is None or c.parent is None or p.parent_op() is c.parent_op() is not host:
                 continue  # fused after all, or both ended up in one kernel
+            if (p, c) in seen:
+                continue  # the first reason; --debug-fusion shows every attempt
+            seen.add((p, c))
             report.append(f"not fused: {planner.short_label(p)} -> {planner.short_label(c)}: {reason}")
         if report:
             host.attributes[REPORT_ATTR] = ArrayAttr([StringAttr(x) for x in report])

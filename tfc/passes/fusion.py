@@ -374,6 +374,8 @@ def why_not_merge(first: linalg.GenericOp, second: linalg.GenericOp) -> str | No
     for j, v in enumerate(second.inputs):
         if v.owner is first and not _is_identity(maps(second)[j]):
             return "the second reads the first's result through a non-identity map"
+    if any(v.owner is first for v in second.outputs):
+        return "the second writes into the first's result"
     if not is_convex([first, second]):
         return "another op between them depends on the first and feeds the second"
     return None
@@ -389,6 +391,14 @@ def merge_generics(first: linalg.GenericOp, second: linalg.GenericOp) -> linalg.
     for v, m in zip(second.inputs, s_maps):
         s_plan.append(None if v.owner is first else inputs.add(v, m))
     outputs = [*first.outputs, *second.outputs]
+    # Each output needs a buffer of its own: a shared `tensor.empty` init is split.
+    block0 = second.parent_block()
+    assert block0 is not None
+    for k, v in enumerate(outputs):
+        if v in outputs[:k] and isinstance(v.owner, tensor.EmptyOp):
+            clone = v.owner.clone()
+            block0.insert_op_before(clone, second)
+            outputs[k] = clone.results[0]
     out_maps = [*f_maps[len(first.inputs):], *s_maps[len(second.inputs):]]
 
     def body(block: Block) -> list[SSAValue]:

@@ -64,7 +64,7 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<4xf32> {
 
 // CHECK:       "memref.global"() <{sym_name = "cst0", type = memref<4xf32>, initial_value = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<4xf32>, sym_visibility = "private", constant, alignment = 64 : i64}>
 // CHECK-LABEL: func.func private @k1_copy(
-// CHECK-SAME:      %src: memref<4xf32>, %out: memref<4xf32>) attributes {tfc.kernel} {
+// CHECK-SAME:      %src: memref<4xf32>, %out: memref<4xf32>) attributes {tfc.kernel, tfc.kernel_kind = "copy"} {
 // CHECK-NEXT:    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%src : memref<4xf32>) outs(%out : memref<4xf32>)
 // CHECK-LABEL: func.func @main(
 // CHECK-SAME:      %x: memref<4xf32>, %out0: memref<4xf32>, %out1: memref<4xf32>, %out2: memref<4xf32>, %out3: memref<2x2xf32>, %out4: memref<4xf32>, %arena: memref<0xi8>)
