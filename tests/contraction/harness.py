@@ -78,10 +78,11 @@ class Scheduled:
         module, single = trace_function(fn, specs)
         self.tfc_module = module.clone()
         self.single_output = single
-        lower(module, "buffers")
+        self.levels: dict[str, str] = {}
+        lower(module, "buffers", snapshots=self.levels)
         LowerContractionPass(**schedule).apply(context(), module)
         module.verify()
-        self.loops_ir = print_ir(module)
+        self.levels["contraction"] = print_ir(module)
         run_passes(module, ["tfc-lower-to-loops", "canonicalize"])
         self.source = add_ukernel_sources(emit_c(module), module)
         from tfc.reference import entry_function
@@ -98,6 +99,9 @@ class Scheduled:
 
     def __call__(self, *args, out=None):
         return self.program(*args, out=out)
+
+    def ir(self, level: str) -> str:
+        return self.levels[level]
 
     def reference(self, *args, dtype=None):
         from tfc import reference

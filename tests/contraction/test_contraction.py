@@ -111,6 +111,37 @@ def test_matmul_epilogues():
     blocked(program, a, b, bias, res, k=k)
 
 
+EPILOGUES = {
+    "bias_relu": lambda a, b, v, r: tfc.nn.relu(tfc.matmul(a, b) + v),
+    "residual": lambda a, b, v, r: tfc.matmul(a, b) + r,
+    "scale": lambda a, b, v, r: tfc.matmul(a, b) * 0.125,
+    "gelu": lambda a, b, v, r: tfc.nn.gelu(tfc.matmul(a, b) + v, approximate=True),
+    "bias_relu_residual": lambda a, b, v, r: tfc.nn.relu(tfc.matmul(a, b) + v) + r,
+    "transposed_bias": lambda a, b, v, r: tfc.matmul(b, a, transpose_a=True, transpose_b=True) + v,
+}
+
+
+@pytest.mark.parametrize("name", list(EPILOGUES))
+@pytest.mark.parametrize("schedule", [TINY, {}], ids=["tiny", "default"])
+def test_fused_epilogues(name, schedule):
+    """One contraction kernel: the epilogue runs on each finished block, in place."""
+    m, k, n = 57, 70, 66
+    fn = EPILOGUES[name]
+    a, b, v, r = rand((m, k)), rand((k, n)), rand((n,)), rand((m, n))
+    if name == "transposed_bias":  # b^T (m x k) @ a^T (k x n)
+        a, b = rand((n, k)), rand((k, m))
+    exe = blocked(lambda a, b, v, r: fn(a, b, v, r), a, b, v, r, k=k, **schedule)
+    kernels = re.findall(r"func.func private @(k\d+\w*)\(", exe.ir("kernels"))
+    assert len(kernels) == 1, f"epilogue not fused: {kernels}"
+
+
+@pytest.mark.parametrize("dtype", ["f16", "bf16"])
+def test_fused_epilogue_half_output(dtype):
+    """f16/bf16: packing converts to f32, the epilogue adds the bias and rounds once."""
+    a, b, v = rand((33, 40), dtype), rand((40, 35), dtype), rand((35,), dtype)
+    blocked(lambda a, b, v: tfc.nn.relu(tfc.matmul(a, b) + v), a, b, v)
+
+
 @pytest.mark.parametrize("dtype", ["f64", "f16", "bf16"])
 @pytest.mark.parametrize("schedule", [TINY, {}], ids=["tiny", "default"])
 def test_matmul_dtypes(dtype, schedule):

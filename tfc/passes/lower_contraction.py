@@ -257,7 +257,7 @@ class Gemm:
         return self.size(self.batch), self.size(self.m), self.bounds[self.n], self.size(self.k)
 
 
-def _strip_ext(v: SSAValue, block: Block) -> SSAValue:
+def _strip_ext(v: SSAValue) -> SSAValue:
     owner = v.owner
     if isinstance(owner, arith.ExtFOp) and isinstance(owner.input, SSAValue):
         return owner.input
@@ -286,7 +286,7 @@ def _is_mul_add(op: linalg.GenericOp) -> bool:
     mul = prod.owner
     if not isinstance(mul, arith.MulfOp):
         return False
-    factors = {_strip_ext(mul.lhs, block), _strip_ext(mul.rhs, block)}
+    factors = {_strip_ext(mul.lhs), _strip_ext(mul.rhs)}
     if factors != {x, y}:
         return False
     allowed = {add, mul, y_op} | {o.owner for o in (mul.lhs, mul.rhs) if isinstance(o.owner, arith.ExtFOp)}
