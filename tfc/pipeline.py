@@ -8,6 +8,7 @@ IR text of each level on the way for `Executable.ir(level)`.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,14 +71,25 @@ def make_pass(name: str, options: PassOptions | None = None):
                          f"its options are: {', '.join(known) or 'none'}") from None
 
 
+# Verify after every pass (slow: ~40% of compile time) instead of once per level.
+# Tests and debugging turn it on: TFC_VERIFY_EACH=1, or verify_each=True.
+VERIFY_EACH = os.environ.get("TFC_VERIFY_EACH", "") not in ("", "0")
+
+
 def run_passes(module: ModuleOp, names: list[str], *, after_each=None,
-               options: PassOptions | None = None) -> None:
+               options: PassOptions | None = None, verify_each: bool | None = None) -> None:
+    """Run `names` on `module`; verify after each pass (`verify_each`, default
+    VERIFY_EACH) or once at the end."""
     ctx = context()
+    each = VERIFY_EACH if verify_each is None else verify_each
     for name in names:
         make_pass(name, options).apply(ctx, module)
-        module.verify()
+        if each:
+            module.verify()
         if after_each is not None:
             after_each(name, module)
+    if not each and names:
+        module.verify()
 
 
 def lower(module: ModuleOp, to_level: str, *, from_level: str = "tfc",
