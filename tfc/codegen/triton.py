@@ -223,7 +223,7 @@ _RESERVED = set(keyword.kwlist) | {
 _CONTRACTION_NAMES = {
     "a", "b", "offs_m", "offs_n", "offs_k", "m_mask", "n_mask", "k_mask", "pid_m", "pid_n", "pid_b",
     "num_pid_m", "num_pid_n", "num_pid_in_group", "group_id", "first_pid_m", "group_size_m",
-    "a_ptrs", "b_ptrs",
+    "a_ptrs", "b_ptrs", "offs_am", "offs_bn",
 }
 
 
@@ -1318,18 +1318,22 @@ class _KernelWriter:
             self.decompose("pid_b", list(range(nb)), "b")
         c("offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)")
         c("offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)")
+        c("m_mask = offs_m < M")
+        c("n_mask = offs_n < N")
+        c("# past the edges, tiles read row / column 0 again (results masked at the store),")
+        c("# so the loads in the K loop need no M / N mask")
+        c("offs_am = offs_m % M")
+        c("offs_bn = offs_n % N")
         m_k = list(range(nb, nb + nm))
         n_k = list(range(nb + nm, len(self.kdims)))
-        self.decompose("offs_m", m_k, "m")
-        self.decompose("offs_n", n_k, "n")
+        self.decompose("offs_am", m_k, "m")
+        self.decompose("offs_bn", n_k, "n")
         var1d = {k: self.kdims[k].var for k in m_k + n_k}
         # 2-D views for the epilogue: M dims down the rows, N dims across.
         for k in m_k:
             self.kdims[k].var = f"{var1d[k]}[:, None]"
         for k in n_k:
             self.kdims[k].var = f"{var1d[k]}[None, :]"
-        c("m_mask = offs_m < M")
-        c("n_mask = offs_n < N")
         self.group_masks = {frozenset({"m"}): "m_mask[:, None]", frozenset({"n"}): "n_mask[None, :]",
                             frozenset({"m", "n"}): "mask", frozenset({"batch"}): None,
                             frozenset({"batch", "m"}): "m_mask[:, None]",
@@ -1371,8 +1375,8 @@ class _KernelWriter:
         a_t, b_t = _dtype_name(a_view.param.elem), _dtype_name(b_view.param.elem)
         c(f"a_ptrs = {self.address(a_view, a_idx)}")
         c(f"b_ptrs = {self.address(b_view, b_idx)}")
-        c("a = tl.load(a_ptrs, mask=m_mask[:, None] & k_mask[None, :], other=0.0)")
-        c("b = tl.load(b_ptrs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)")
+        c("a = tl.load(a_ptrs, mask=k_mask[None, :], other=0.0)")
+        c("b = tl.load(b_ptrs, mask=k_mask[:, None], other=0.0)")
         a_e, b_e = "a", "b"
         if a_t != b_t:
             a_e, b_e = "a.to(tl.float32)", "b.to(tl.float32)"

@@ -14,21 +14,23 @@
 // CHECK-NEXT:     offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
 // CHECK-NEXT:     m_mask = offs_m < M
 // CHECK-NEXT:     n_mask = offs_n < N
+// CHECK:          offs_am = offs_m % M
+// CHECK-NEXT:     offs_bn = offs_n % N
 // CHECK-NEXT:     mask = m_mask[:, None] & n_mask[None, :]
 // CHECK-NEXT:     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
 // CHECK-NEXT:     for k in range(0, K, BLOCK_K):
 // CHECK-NEXT:         offs_k = k + tl.arange(0, BLOCK_K)
 // CHECK-NEXT:         k_mask = offs_k < K
-// CHECK-NEXT:         a_ptrs = x_ptr + offs_m[:, None] * stride_x0 + offs_k[None, :] * stride_x1
-// CHECK-NEXT:         b_ptrs = w_ptr + offs_k[:, None] * stride_w0 + offs_n[None, :] * stride_w1
-// CHECK-NEXT:         a = tl.load(a_ptrs, mask=m_mask[:, None] & k_mask[None, :], other=0.0)
-// CHECK-NEXT:         b = tl.load(b_ptrs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)
+// CHECK-NEXT:         a_ptrs = x_ptr + offs_am[:, None] * stride_x0 + offs_k[None, :] * stride_x1
+// CHECK-NEXT:         b_ptrs = w_ptr + offs_k[:, None] * stride_w0 + offs_bn[None, :] * stride_w1
+// CHECK-NEXT:         a = tl.load(a_ptrs, mask=k_mask[None, :], other=0.0)
+// CHECK-NEXT:         b = tl.load(b_ptrs, mask=k_mask[:, None], other=0.0)
 // CHECK-NEXT:         acc = tl.dot(a, b, acc, input_precision="ieee")
-// CHECK-NEXT:     b_1 = tl.load(b_ptr + offs_n[None, :] * stride_b0, mask=n_mask[None, :], other=0.0)
+// CHECK-NEXT:     b_1 = tl.load(b_ptr + offs_bn[None, :] * stride_b0, mask=n_mask[None, :], other=0.0)
 // CHECK-NEXT:     addf = acc + b_1
 // CHECK-NEXT:     cmpf = (addf < 0.0)
 // CHECK-NEXT:     select = tl.where(cmpf, 0.0, addf)
-// CHECK-NEXT:     tl.store(out_ptr + offs_m[:, None] * stride_out0 + offs_n[None, :] * stride_out1, select, mask=mask)
+// CHECK-NEXT:     tl.store(out_ptr + offs_am[:, None] * stride_out0 + offs_bn[None, :] * stride_out1, select, mask=mask)
 // CHECK:      grid = (triton.cdiv(M, config["BLOCK_M"]) * triton.cdiv(N, config["BLOCK_N"]),)
 // CHECK:      'k0_dense': [
 // CHECK-NEXT:     dict(BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=8, num_stages=4, num_warps=4),
@@ -70,11 +72,11 @@ func.func @main(%x: tensor<4x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -> 
 // CHECK:      def k0_bmm(a_ptr, b_ptr, out_ptr, M, N, K,
 // CHECK:          """k0_bmm: matmul (tl.dot), batched over 3.
 // CHECK:          pid_b = tl.program_id(1)
-// CHECK:              a_ptrs = a_ptr + pid_b * stride_a0 + offs_m[:, None] * stride_a1 + offs_k[None, :] * stride_a2
-// CHECK-NEXT:         b_ptrs = b_ptr + pid_b * stride_b0 + offs_n[None, :] * stride_b1 + offs_k[:, None] * stride_b2
+// CHECK:              a_ptrs = a_ptr + pid_b * stride_a0 + offs_am[:, None] * stride_a1 + offs_k[None, :] * stride_a2
+// CHECK-NEXT:         b_ptrs = b_ptr + pid_b * stride_b0 + offs_bn[None, :] * stride_b1 + offs_k[:, None] * stride_b2
 // CHECK:              acc = tl.dot(a, b, acc)
 // CHECK-NEXT:     truncf = acc.to(tl.float16)
-// CHECK-NEXT:     tl.store(out_ptr + pid_b * stride_out0 + offs_m[:, None] * stride_out1 + offs_n[None, :] * stride_out2, truncf, mask=mask)
+// CHECK-NEXT:     tl.store(out_ptr + pid_b * stride_out0 + offs_am[:, None] * stride_out1 + offs_bn[None, :] * stride_out2, truncf, mask=mask)
 // CHECK:          grid = (triton.cdiv(M, config["BLOCK_M"]) * triton.cdiv(N, config["BLOCK_N"]), 3)
 
 func.func private @k0_bmm(%a: tensor<3x4x5xf16>, %b: tensor<3x6x5xf16>) -> tensor<3x4x6xf16> attributes {tfc.kernel} {
@@ -114,14 +116,14 @@ func.func @main(%a: tensor<3x4x5xf16>, %b: tensor<3x6x5xf16>) -> tensor<3x4x6xf1
 
 // CHECK:      def k0_conv(x_ptr, f_ptr, out_ptr, M, N, K,
 // CHECK:          """k0_conv: contraction (tl.dot, implicit GEMM).
-// CHECK:          m0 = offs_m // 4
-// CHECK-NEXT:     m1 = offs_m % 4
+// CHECK:          m0 = offs_am // 4
+// CHECK-NEXT:     m1 = offs_am % 4
 // CHECK:              k0 = offs_k // 6
 // CHECK-NEXT:         k1 = (offs_k // 2) % 3
 // CHECK-NEXT:         k2 = offs_k % 2
 // CHECK-NEXT:         k_mask = offs_k < K
 // CHECK-NEXT:         a_ptrs = x_ptr + (m0[:, None] * 2 + k0[None, :]) * stride_x1 + (m1[:, None] * 2 + k1[None, :]) * stride_x2 + k2[None, :] * stride_x3
-// CHECK-NEXT:         b_ptrs = f_ptr + k0[:, None] * stride_f0 + k1[:, None] * stride_f1 + k2[:, None] * stride_f2 + offs_n[None, :] * stride_f3
+// CHECK-NEXT:         b_ptrs = f_ptr + k0[:, None] * stride_f0 + k1[:, None] * stride_f1 + k2[:, None] * stride_f2 + offs_bn[None, :] * stride_f3
 // CHECK:          M = 16
 // CHECK-NEXT:     N = 4
 // CHECK-NEXT:     K = 18
