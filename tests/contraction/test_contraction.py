@@ -27,7 +27,7 @@ from tfc.codegen.c_ukernels import ukernel_source
 from tfc.passes.lower_contraction import analyze, default_schedule, make_plan
 
 # Small blocks: several mc/nc/kc blocks and ragged edges even for small sizes.
-TINY = dict(mr=4, nr=16, mc=8, nc=32, kc=5, threads=2)
+TINY = dict(mr=4, nr=16, mc=8, nc=32, kc=5, threads=2, min_parallel_macs=0)  # parallel even when tiny
 PACKED = dict(TINY, pack_a=1)   # A packed even where the micro-kernel could read it in place
 
 

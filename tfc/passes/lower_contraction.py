@@ -121,8 +121,9 @@ _DEFAULTS = {
     "avx2": dict(mr=6, nr=16, mc=120, kc=256, nc=512),
     "scalar": dict(mr=4, nr=8, mc=64, kc=128, nc=256),
 }
-# Below this many multiply-adds the kernel runs on one thread.
-PARALLEL_MIN_MACS = 1 << 18
+# Below this many multiply-adds (~4 us on one core) the kernel runs on one
+# thread: waking the OpenMP team costs about as much.
+PARALLEL_MIN_MACS = 1 << 20
 # Packed B (K x nc) above this many bytes per worker gets a smaller nc.
 PACKED_B_BUDGET = 8 << 20
 
@@ -760,7 +761,7 @@ def make_plan(g: Gemm, schedule: dict) -> Plan:
     direct = (not int(schedule.get("pack_a", 0)) and g.a_type == g.acc_type
               and g.k_digits[-1][1] == 1)
     threads = int(schedule.get("threads", _threads()))
-    if bt * M * N * K < PARALLEL_MIN_MACS:
+    if bt * M * N * K < int(schedule.get("min_parallel_macs", PARALLEL_MIN_MACS)):
         threads = 1
     # Work split: whole matrices when the batch divides evenly, else parts of n
     # (each thread packs its own columns of B; A is read, or packed, by all) or
@@ -1054,7 +1055,8 @@ class LowerContractionPass(ModulePass):
     generic) is lowered by `lower_contraction_kernel`; other kernels are left
     for tfc-lower-to-loops. Options override the kernel's `tfc.schedule`
     (mr, nr, mc, nc, kc, isa, threads; pack_a=1 packs A even where the
-    micro-kernel could read it in place); 0 / "" keep it.
+    micro-kernel could read it in place); 0 / "" keep it. min_parallel_macs:
+    below this many multiply-adds one thread does all (default 2^20).
     """
 
     name = "tfc-lower-contraction"
@@ -1067,10 +1069,13 @@ class LowerContractionPass(ModulePass):
     threads: int = 0
     isa: str = ""
     pack_a: int = 0
+    min_parallel_macs: int = -1
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         overrides = {k: getattr(self, k) for k in ("mr", "nr", "mc", "nc", "kc", "threads", "isa",
                                                    "pack_a") if getattr(self, k)}
+        if self.min_parallel_macs >= 0:
+            overrides["min_parallel_macs"] = self.min_parallel_macs
         for f in [o for o in op.ops if isinstance(o, func.FuncOp)]:
             if "tfc.kernel" in f.attributes and not f.is_declaration and _is_contraction_kernel(f):
                 lower_contraction_kernel(f, overrides)

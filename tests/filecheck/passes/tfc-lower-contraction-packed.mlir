@@ -1,4 +1,4 @@
-// RUN: tfc-opt %s --split-input-file -p 'tfc-lower-contraction{isa=avx512 mr=4 nr=16 mc=16 nc=64 kc=32 threads=2 pack_a=1}' | filecheck %s
+// RUN: tfc-opt %s --split-input-file -p 'tfc-lower-contraction{isa=avx512 mr=4 nr=16 mc=16 nc=64 kc=32 threads=2 pack_a=1 min_parallel_macs=100000}' | filecheck %s
 
 // pack_a=1: the classic GotoBLAS nest with A packed as well (the lowering packs
 // A by itself when the micro-kernel cannot read it in place: k not contiguous,

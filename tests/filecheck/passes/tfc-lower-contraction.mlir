@@ -1,4 +1,4 @@
-// RUN: tfc-opt %s --split-input-file -p 'tfc-lower-contraction{isa=avx512 mr=4 nr=16 mc=16 nc=64 kc=32 threads=2}' | filecheck %s
+// RUN: tfc-opt %s --split-input-file -p 'tfc-lower-contraction{isa=avx512 mr=4 nr=16 mc=16 nc=64 kc=32 threads=2 min_parallel_macs=100000}' | filecheck %s
 
 // A fused contraction kernel (fill, matmul, epilogue in place over the
 // accumulator): the GotoBLAS loop nest. One scf.parallel iteration per worker
