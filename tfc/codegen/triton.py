@@ -47,7 +47,7 @@ import keyword
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
@@ -57,7 +57,6 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseIntOrFPElementsAttr,
     DictionaryAttr,
-    FloatAttr,
     IntegerAttr,
     MemRefType,
     ModuleOp,
@@ -141,6 +140,11 @@ def row_configs(n_rows: int, block_n: int | None, policy: GpuPolicy) -> list[dic
                    for b, w in ((1024, 4), (2048, 8), (4096, 8), (512, 4)))
 
 
+def tile_configs(n_rows: int, n_cols: int, policy: GpuPolicy) -> list[dict]:
+    return _dedupe(dict(BLOCK_M=_cap(bm, n_rows, policy), BLOCK_N=_cap(bn, n_cols, policy), num_warps=w)
+                   for bm, bn, w in ((32, 32, 4), (64, 64, 4), (32, 128, 4), (128, 32, 4)))
+
+
 def sequential_configs(n_rows: int, policy: GpuPolicy) -> list[dict]:
     return _dedupe(dict(BLOCK_M=_cap(b, n_rows, policy), num_warps=w) for b, w in ((128, 4), (256, 8), (64, 2)))
 
@@ -215,7 +219,7 @@ class _NotFusable(Exception):
 _RESERVED = set(keyword.kwlist) | {
     "tl", "triton", "torch", "pid", "offs", "mask", "rows", "cols", "row_mask", "col_mask",
     "config", "grid", "launch", "consts", "arena", "min", "max", "range", "float", "int",
-    "acc", "program", "len", "abs", "sum", "print", "k", "col", "col_start", "n_elements",
+    "acc", "program", "len", "abs", "sum", "print", "k", "col", "col_start", "n_elements", "num_pid_n",
     "n_rows", "n_cols", "M", "N", "K",
     "BLOCK_SIZE", "BLOCK_M", "BLOCK_N", "BLOCK_K", "GROUP_M",
 }
@@ -614,7 +618,6 @@ class _KernelWriter:
         self.sigma: dict[int, dict[int, int]] = {}   # generic index -> its dim -> kernel dim
         self.unit: dict[int, set[int]] = {}          # generic index -> its dims of extent 1
         self.memo: list[dict] = [{}]
-        self.values: dict[tuple[int, int], _Val] = {}   # (generic, output) -> value, once computed
         self.strides: dict[str, int] = {}                # stride argument -> value
         self.extents: dict[str, int] = {}                # extent argument -> value
         self.used_params: list[_Param] = []
@@ -1020,6 +1023,21 @@ class _KernelWriter:
         for g in gens:
             if g is not anchor:
                 self.assign(g)
+        if self.mode == "flat" and (inner := self.transposed_read(anchor)) is not None:
+            # An input walks memory along another dim than the output: 2-D tiles whose rows
+            # run along the input's contiguous dim and columns along the output's.
+            out_k, in_k = inner
+            order = [k for k in range(len(rows)) if k not in inner] + [in_k]
+            rows, cols = [rows[k] for k in order], [rows[out_k]]
+            n_rows = math.prod(anchor.bounds[d] for d in rows)
+            n_cols = anchor.bounds[cols[0]]
+            self.mode, row_group = "tiles", "rows"
+            self.kdims = [_KDim(anchor.bounds[d], "rows") for d in rows] + [_KDim(n_cols, "cols")]
+            self.sigma, self.unit = {}, {}
+            self.assign(anchor, {d: k for k, d in enumerate(rows + cols)})
+            for g in gens:
+                if g is not anchor:
+                    self.assign(g)
         row_k = [k for k, kd in enumerate(self.kdims) if kd.group == row_group]
         col_k = [k for k, kd in enumerate(self.kdims) if kd.group == "cols"]
         # Reductions other than the anchor must reduce over exactly the kernel's columns.
@@ -1042,6 +1060,27 @@ class _KernelWriter:
             blocks = ["BLOCK_SIZE"]
             fixed_blocks: dict[str, int] = {}
             kind = "pointwise"
+        elif self.mode == "tiles":
+            self.extents["n_rows"] = n_rows
+            self.extents["n_cols"] = n_cols
+            self.base = ("[BLOCK_M, 1]", frozenset({"rows"}))
+            c("pid = tl.program_id(0)")
+            c("num_pid_n = tl.cdiv(n_cols, BLOCK_N)")
+            c("rows = (pid // num_pid_n) * BLOCK_M + tl.arange(0, BLOCK_M)[:, None]")
+            c("cols = (pid % num_pid_n) * BLOCK_N + tl.arange(0, BLOCK_N)[None, :]")
+            c("row_mask = rows < n_rows")
+            c("col_mask = cols < n_cols")
+            c("mask = row_mask & col_mask")
+            self.group_masks = {frozenset({"rows"}): "row_mask", frozenset({"cols"}): "col_mask",
+                                frozenset({"rows", "cols"}): "mask"}
+            self.decompose("rows", row_k, "r")
+            self.decompose("cols", col_k, "c")
+            self.emit_stores_all()
+            configs = tile_configs(n_rows, n_cols, self.policy)
+            grid = "(triton.cdiv(n_rows, config[\"BLOCK_M\"]) * triton.cdiv(n_cols, config[\"BLOCK_N\"]),)"
+            blocks = ["BLOCK_M", "BLOCK_N"]
+            fixed_blocks = {}
+            kind = "pointwise, 2-D tiles"
         else:
             self.extents["n_rows"] = n_rows
             self.extents["n_cols"] = n_cols
@@ -1083,6 +1122,29 @@ class _KernelWriter:
             grid = "(triton.cdiv(n_rows, config[\"BLOCK_M\"]),)"
         configs = _with_schedule(configs, self.schedule)
         return self.finish(kind, blocks, fixed_blocks, configs, grid)
+
+    def transposed_read(self, anchor: _Gen) -> tuple[int, int] | None:
+        """(kernel dim the anchor's output is contiguous along, another dim an input is
+        contiguous along), when they differ; None when every access agrees."""
+        def unit_dim(g: _Gen, view: _View, m) -> int | None:
+            key = self.addr_key(g, view, m)
+            if len(key) != 3 or key[1] == "expr":
+                return None
+            return next((k for k, coeff in key[1] if abs(coeff) == 1), None)
+
+        if not anchor.outs or len(self.kdims) < 2:
+            return None
+        out_k = unit_dim(anchor, *anchor.outs[0])
+        if out_k is None:
+            return None
+        for g in self.gens:
+            for i, (view, m) in enumerate(g.ins):
+                if not g.body.args[i].uses:
+                    continue
+                k = unit_dim(g, view, m)
+                if k is not None and k != out_k and self.kdims[k].bound >= 8:
+                    return out_k, k
+        return None
 
     def emit_stores_all(self) -> None:
         for g in self.gens:
@@ -1217,8 +1279,8 @@ class _KernelWriter:
                     f"tl.full([BLOCK_M, BLOCK_N], {xe}, {ops.tl_type(t)})"
             masked = f"tl.where(col_mask, {xe}, {neutral})"
             if self.mode == "looped":
-                fake = _FakeOp(cb.op, [accs[k], masked] if cb.op.operands[0] is not cb.x else [masked, accs[k]])
-                c(f"{accs[k]} = {ops.render(cb.op, fake.args)}")
+                operands = [masked, accs[k]] if cb.op.operands[0] is cb.x else [accs[k], masked]
+                c(f"{accs[k]} = {ops.render(cb.op, operands)}")
             else:
                 partial.append(masked)
         if self.mode == "looped":
@@ -1432,12 +1494,6 @@ class _KernelWriter:
         positions = [p.arg for p in params]
         writes = tuple(i for i, p in enumerate(params) if p.arg in self.writes)
         return _Emitted(self.name, source, "\n".join(lines), configs, positions, writes, kind)
-
-
-@dataclass
-class _FakeOp:
-    op: Operation
-    args: list[str]
 
 
 # Ops whose Triton form accepts a Python number beside a tensor (it takes the tensor's type).

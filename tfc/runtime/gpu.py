@@ -391,8 +391,8 @@ class GpuProgram:
 
     def _check_tensor(self, i, spec, tdt, t, kind: str):
         where = boundary.label(i, spec, kind)
-        if t.device.type != self.device.type:
-            hint = (".cuda()" if self.device.type == "cuda" else
+        if t.device.type != self.device.type or (t.device.type == "cuda" and t.device != self.device):
+            hint = (f".to('{self.device}')" if self.device.type == "cuda" else
                     ".cpu() (no CUDA device here: the kernels run in Triton's interpreter)")
             raise InputError(f"{where}: expected a torch tensor on {self.device.type}, got one on "
                              f"{t.device}; move it with {hint}")

@@ -1,4 +1,4 @@
-// RUN: tfc-opt %s --from=kernels --emit=triton | filecheck %s
+// RUN: tfc-opt %s --split-input-file --from=kernels --emit=triton | filecheck %s
 
 // A pointwise kernel of two generics: x * a + b, then gelu (tanh form). The
 // intermediate stays in registers (it is never stored); the block walks the
@@ -73,4 +73,38 @@ func.func private @k0_mul_add_gelu(%x: tensor<4x9xf32>, %a: tensor<9xf32>, %b: t
 func.func @main(%x: tensor<4x9xf32>, %a: tensor<9xf32>, %b: tensor<f32>) -> tensor<4x9xf32> {
   %0 = func.call @k0_mul_add_gelu(%x, %a, %b) : (tensor<4x9xf32>, tensor<9xf32>, tensor<f32>) -> tensor<4x9xf32>
   func.return %0 : tensor<4x9xf32>
+}
+
+// -----
+
+// A transposing copy: the input is contiguous along the output's rows, so the
+// block is a 2-D tile (rows along the input's contiguous dim, columns along the
+// output's), and both the loads and the stores walk memory contiguously.
+
+// CHECK:      def k0_transpose(x_ptr, out_ptr, n_rows, n_cols, stride_x0, stride_x1, stride_out0,
+// CHECK:          """k0_transpose: pointwise, 2-D tiles.
+// CHECK:          pid = tl.program_id(0)
+// CHECK-NEXT:     num_pid_n = tl.cdiv(n_cols, BLOCK_N)
+// CHECK-NEXT:     rows = (pid // num_pid_n) * BLOCK_M + tl.arange(0, BLOCK_M)[:, None]
+// CHECK-NEXT:     cols = (pid % num_pid_n) * BLOCK_N + tl.arange(0, BLOCK_N)[None, :]
+// CHECK-NEXT:     row_mask = rows < n_rows
+// CHECK-NEXT:     col_mask = cols < n_cols
+// CHECK-NEXT:     mask = row_mask & col_mask
+// CHECK-NEXT:     x = tl.load(x_ptr + cols * stride_x0 + rows * stride_x1, mask=mask, other=0.0)
+// CHECK-NEXT:     tl.store(out_ptr + rows * stride_out0 + cols * stride_out1, x, mask=mask)
+// CHECK:          grid = (triton.cdiv(n_rows, config["BLOCK_M"]) * triton.cdiv(n_cols, config["BLOCK_N"]),)
+// CHECK:      'k0_transpose': [
+// CHECK-NEXT:     dict(BLOCK_M=32, BLOCK_N=32, num_warps=4),
+
+func.func private @k0_transpose(%x: tensor<40x24xf32>) -> tensor<24x40xf32> attributes {tfc.kernel, tfc.ops = ["transpose"]} {
+  %e = tensor.empty() : tensor<24x40xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<40x24xf32>) outs(%e : tensor<24x40xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<24x40xf32>
+  func.return %y : tensor<24x40xf32>
+}
+func.func @main(%x: tensor<40x24xf32>) -> tensor<24x40xf32> {
+  %0 = func.call @k0_transpose(%x) : (tensor<40x24xf32>) -> tensor<24x40xf32>
+  func.return %0 : tensor<24x40xf32>
 }
