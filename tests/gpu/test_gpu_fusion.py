@@ -65,6 +65,12 @@ def run_one_kernel(tmp_path, fn, *args, policy=None):
     ("reversed consumer", lambda x: tfc.reverse(tfc.exp(x), [1]) * 2.0, [(4, 3)], None,
      ["pointwise", "pointwise"]),
     ("argmax", lambda x: tfc.argmax(x, 1), [(4, 6)], SMALL, ["sequential reduction"]),
+    # Two writes of one buffer share a launch only when they cannot overlap.
+    ("concat rows", lambda x, y: tfc.concat([tfc.exp(x), y * 2.0], 0), [(3, 5), (3, 5)], None, ["pointwise"]),
+    ("concat columns", lambda x, y: tfc.concat([tfc.exp(x), y * 2.0], 1), [(3, 5), (3, 5)], SMALL,
+     ["pointwise"]),
+    ("pad", lambda x: tfc.pad(tfc.exp(x), [[1, 1], [2, 0]], constant_values=-2.5), [(3, 5)], None,
+     ["pointwise"] * 3),
     ("mlp", lambda x, w1, b1, w2, b2: tfc.softmax(tfc.matmul(tfc.relu(tfc.matmul(x, w1) + b1), w2) + b2),
      [(9, 13), (13, 17), (17,), (17, 5), (5,)], None,
      ["matmul (tl.dot)", "matmul (tl.dot)", "row reduction, persistent"]),

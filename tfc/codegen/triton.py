@@ -1038,6 +1038,7 @@ class _KernelWriter:
             for g in gens:
                 if g is not anchor:
                     self.assign(g)
+        self.check_writes()
         row_k = [k for k, kd in enumerate(self.kdims) if kd.group == row_group]
         col_k = [k for k, kd in enumerate(self.kdims) if kd.group == "cols"]
         # Reductions other than the anchor must reduce over exactly the kernel's columns.
@@ -1122,6 +1123,46 @@ class _KernelWriter:
             grid = "(triton.cdiv(n_rows, config[\"BLOCK_M\"]),)"
         configs = _with_schedule(configs, self.schedule)
         return self.finish(kind, blocks, fixed_blocks, configs, grid)
+
+    def check_writes(self) -> None:
+        """Writes of one buffer at different addresses must not overlap: programs run in
+        any order, so which of two overlapping stores lands last would be chance."""
+        spans: dict[str, list[tuple]] = {}
+        for g in self.gens:
+            for view, m in g.outs:
+                key = self.addr_key(g, view, m)
+                lo = hi = None
+                if len(key) == 3 and key[1] != "expr":
+                    lo = hi = key[2]
+                    for k, coeff in key[1]:
+                        reach = coeff * (self.kdims[k].bound - 1)
+                        lo, hi = lo + min(reach, 0), hi + max(reach, 0)
+                for other, olo, ohi in spans.get(view.param.name, []):
+                    if other == key or (lo is not None and olo is not None and (hi < olo or ohi < lo)):
+                        continue
+                    if lo is not None and olo is not None and self.translates_apart(key, other):
+                        continue
+                    raise _NotFusable(f"{view.param.name} is written at overlapping addresses twice")
+                spans.setdefault(view.param.name, []).append((key, lo, hi))
+
+    def translates_apart(self, a: tuple, b: tuple) -> bool:
+        """Two writes with the same strides over the same dims, shifted by an offset (the
+        parts of a concatenation): disjoint unless the shift is a reachable index step.
+        Exact when the strides nest like an array's (each at least the next one's span)."""
+        if a[1] != b[1]:
+            return False
+        dims = sorted(((abs(c), self.kdims[k].bound) for k, c in a[1]), reverse=True)
+        if any(c < c2 * b2 for (c, _), (c2, b2) in zip(dims, dims[1:])):
+            return False
+
+        def reachable(delta: int, rest) -> bool:
+            if not rest:
+                return delta == 0
+            (c, bound), tail = rest[0], rest[1:]
+            return any(abs(t) < bound and reachable(delta - t * c, tail)
+                       for t in {delta // c, -(-delta // c)})
+
+        return not reachable(abs(a[2] - b[2]), dims)
 
     def transposed_read(self, anchor: _Gen) -> tuple[int, int] | None:
         """(kernel dim the anchor's output is contiguous along, another dim an input is
@@ -1358,6 +1399,7 @@ class _KernelWriter:
         for g in gens:
             if g is not cg:
                 self.assign(g)
+        self.check_writes()
         self.mode = "contraction"
         self.names.used |= _CONTRACTION_NAMES
         self.base = ("[BLOCK_M, 1]", frozenset({"m"}))
