@@ -2,7 +2,9 @@
 
 `test_random_programs` compiles a few random programs (tools/fuzz.py) and
 compares them with the float64 reference; the seed is fresh every run and
-printed on failure (set TFC_FUZZ_SEED to replay a run). Every file in
+printed on failure (set TFC_FUZZ_SEED to replay a run). A failure that matches
+an open reproducer (same kind and message) is reported as an xfail, not a new
+failure. Every file in
 tests/fuzz_repros/ is replayed: `// EXPECT: pass` files must pass, files marked
 `// EXPECT: xfail (<diagnosis>)` are open bugs (non-strict xfail).
 """
@@ -21,6 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
+from fuzz.cli import normalized  # noqa: E402
 from fuzz.generate import generate  # noqa: E402
 from fuzz.oracle import run_and_judge  # noqa: E402
 from fuzz.program import Node, Program  # noqa: E402
@@ -39,20 +42,40 @@ def worker(tmp_path_factory):
     w.close()
 
 
+def known_open_bugs() -> set[tuple[str, str]]:
+    """(kind, normalized message) of the xfail reproducers: failures already reported."""
+    known = set()
+    for path in REPROS:
+        text = path.read_text()
+        kind = re.search(r"^// tfc fuzz reproducer: (\S+)", text, re.M)
+        message = re.search(r"^// failure: (.*)$", text, re.M)
+        if kind and message and re.search(r"^//\s*EXPECT:\s*xfail", text, re.M):
+            known.add((kind.group(1), normalized(message.group(1))))
+    return known
+
+
 def test_random_programs(worker):
     seed = int(os.environ.get("TFC_FUZZ_SEED") or int.from_bytes(os.urandom(3), "little"))
+    known = known_open_bugs()
     t0 = time.monotonic()
-    failures = []
+    failures, known_hits = [], []
     for index in range(PROGRAMS):
         if time.monotonic() - t0 > BUDGET_S:
             break
         program = generate(seed, index)
         r = worker.call({"op": "check", "program": program.to_json(), "seed": seed * 1_000_003 + index},
                         timeout=120)
-        if r["status"] == "fail":
-            failures.append(f"program {index}: {r['kind']}: {r['message']}\n{program.describe()}\n"
-                            f"  regenerate and shrink: python tools/fuzz.py --seed {seed} --count {index + 1}")
+        if r["status"] != "fail":
+            continue
+        what = f"program {index}: {r['kind']}: {r['message']}"
+        if r["kind"] != "mismatch" and (r["kind"], normalized(r["message"])) in known:
+            known_hits.append(what)
+            continue
+        failures.append(f"{what}\n{program.describe()}\n"
+                        f"  regenerate and shrink: python tools/fuzz.py --seed {seed} --index {index}")
     assert not failures, f"fuzz seed {seed} (TFC_FUZZ_SEED={seed} replays this run):\n" + "\n".join(failures)
+    if known_hits:
+        pytest.xfail(f"seed {seed}: only open bugs with reproducers in tests/fuzz_repros: " + "; ".join(known_hits))
 
 
 def _expectation(path: Path):
@@ -83,6 +106,16 @@ def test_shrinker_finds_the_culprit():
     assert [n.kind for n in small.nodes] == ["tanh"]
     assert len(small.inputs) == 1 and small.inputs[0][0] in ((), (1,)), small.describe()
     assert tested > 0
+
+
+def test_shrinker_cuts_a_program_into_an_input():
+    """A failure in the last op alone: everything before it becomes a new input."""
+    program = Program((((4, 6), "f32"),),
+                      (Node("concat_fresh", (0,), 7), Node("exp", (1,), 1), Node("reduce_mean", (2,), 5)),
+                      (3,))
+    small, _ = shrink(program, lambda p: bool(p.nodes) and p.nodes[-1].kind == "reduce_mean", budget_s=30)
+    assert [n.kind for n in small.nodes] == ["reduce_mean"], small.describe()
+    assert len(small.inputs) == 1
 
 
 class _FakeExe:

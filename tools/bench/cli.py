@@ -132,11 +132,18 @@ def main(argv=None) -> int:
             rows.append(row)
             if ref_path:
                 Path(ref_path).unlink(missing_ok=True)
+        # The copy again at the end: on a shared machine one measurement can hit a busy moment.
+        again = machine.stream_copy(n=stream["n"], reps=stream["reps"])
+        stream = dict(max(stream, again, key=lambda s: s["best_gbs"]),
+                      runs=[{k: s[k] for k in ("best_gbs", "median_gbs")} for s in (stream, again)])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    command = "python tools/bench.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None
-                                                                            else sys.argv[1:]))
+    given = list(argv if argv is not None else sys.argv[1:])
+    if "--json" in given:  # where the raw dump went is not part of the measurement
+        i = given.index("--json")
+        del given[i:i + 2]
+    command = "python tools/bench.py " + " ".join(shlex.quote(a) for a in given)
     run = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "command": command.strip(),
            "machine": info, "stream": stream, "rows": rows, "frameworks": frameworks,
            "loadavg_start": loadavg_start, "loadavg_end": os.getloadavg(), "quick": args.quick,

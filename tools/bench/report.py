@@ -168,6 +168,12 @@ def render(run: dict) -> str:
               f"    {run['command']}", ""]
     if run.get("fusion_note"):
         lines += [f"> **{run['fusion_note']}**", ""]
+    kernels = [f"{row['workload']['key']} {k}" for row in rows
+               if (k := (row.get("cold") or {}).get("kernels") or (row["results"].get("tfc") or {}).get("kernels"))]
+    if kernels:
+        lines += [f"tfc's code at this run (tree {m['git']}) compiled the workloads into this many "
+                  f"kernels: {', '.join(kernels)}. The fusion, tiling and memory-planning work is in "
+                  "progress; rerun the command above after it lands.", ""]
     if run.get("quick"):
         lines += ["> **--quick run: tiny sizes for a smoke test; the numbers mean nothing.**", ""]
     lines += ["## Machine", "",
@@ -176,7 +182,10 @@ def render(run: dict) -> str:
               f"- Copy bandwidth (tools/stream_copy.c, 2^{stream['n'].bit_length() - 1} floats, "
               f"{stream['threads']} OpenMP threads, {stream['reps']} reps): best {stream['best_gbs']:.1f} GB/s "
               f"({fmt_time(stream['best_s'])}), median {stream['median_gbs']:.1f} GB/s "
-              f"({fmt_time(stream['median_s'])}); counting read + write",
+              f"({fmt_time(stream['median_s'])}); counting read + write"
+              + (f" (run at the start and at the end of the benchmark, best/median GB/s: "
+                 + ", ".join(f"{r['best_gbs']:.1f}/{r['median_gbs']:.1f}" for r in stream["runs"])
+                 + "; the better run is shown and is the ceiling below)" if stream.get("runs") else ""),
               f"- C compiler (tfc's, and the copy's): {m['compiler']}; flags `{m['flags']}`",
               f"- Versions: Python {v['python']}, NumPy {v['numpy']}, torch {v['torch']}, jax {v['jax']}, "
               f"xDSL {v['xdsl']}, tfc {v['tfc']} (tree {m['git']})",
@@ -240,8 +249,9 @@ METHOD = [
     "the baseline; the high-water mark is reset there (`/proc/self/clear_refs`) and read after "
     "compile, warm-up and the timed calls. Peak MB = high-water mark − baseline: outputs, "
     "intermediates, workspaces, compiled code and the compiler's own memory, not the inputs "
-    "(jax's device copies of the inputs are made before the baseline). tfc's process compiles "
-    "from a warm cache, torch.compile and jax compile from scratch.",
+    "(jax's device copies of the inputs are made before the baseline) and not the preallocated "
+    "buffers tfc's `out=` variant writes into (caller memory, like the inputs). tfc's process "
+    "compiles from a warm cache, torch.compile and jax compile from scratch.",
     "Rates: GB/s counts the minimal traffic (W1: read x + write y; W2: read x + write y; W3: also "
     "gamma and beta); GFLOP/s counts 2 flops per multiply-add of the matmuls and convolutions only.",
     "A framework that exceeds its per-workload timeout is reported as `timeout` and the run "

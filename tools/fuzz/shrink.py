@@ -2,8 +2,9 @@
 
 Candidates, tried in order and restarted after every one that still fails the
 same way: keep a single output; remove a node, rerouting its uses to an earlier
-value of the same shape and dtype (its own operand first) or else dropping what
-depends on it; shrink a primary input's dims (to 1, halved, minus one) or drop
+value of the same shape and dtype (its own operand first), or dropping what
+depends on it, or reading its value from a new input instead (cutting the
+program there); shrink a primary input's dims (to 1, halved, minus one) or drop
 a dim. Kinds re-derive their parameters from the new shapes, so shape shrinking
 keeps programs meaningful; candidates the ops reject are skipped. Dead nodes and
 unused inputs are removed from every candidate.
@@ -105,6 +106,8 @@ def candidates(program: Program) -> Iterator[Program]:
         cand = renumber(program, {d - n_in for d in deps}, {})
         if cand is not None:
             yield cand
+        if values is not None:  # cut the program here: the node's value becomes an input
+            yield _as_input(program, j, shape_of(values[vid]), dtype_name(values[vid]))
     for i, (shape, dt) in enumerate(program.inputs):
         for k, d in enumerate(shape):
             for smaller in sorted({1, d // 2, d - 1}):
@@ -112,6 +115,22 @@ def candidates(program: Program) -> Iterator[Program]:
                     yield _with_input(program, i, shape[:k] + (smaller,) + shape[k + 1:], dt)
         for k in range(len(shape)):
             yield _with_input(program, i, shape[:k] + shape[k + 1:], dt)
+
+
+def _as_input(program: Program, j: int, shape, dtype) -> Program:
+    """Node j removed, its value read from a new primary input (appended to the inputs)."""
+    n_in = len(program.inputs)
+    vid = n_in + j
+
+    def remap(v: int) -> int:
+        if v == vid:
+            return n_in
+        return v + 1 if n_in <= v < vid else v
+
+    nodes = [Node(n.kind, tuple(remap(a) for a in n.args), n.seed)
+             for k, n in enumerate(program.nodes) if k != j]
+    return Program(program.inputs + ((tuple(shape), dtype),), tuple(nodes),
+                   tuple(remap(o) for o in program.outputs))
 
 
 def _with_input(program: Program, i: int, shape, dtype) -> Program:
