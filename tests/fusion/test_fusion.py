@@ -331,3 +331,25 @@ def test_explain_fusion_lists_kernels_and_refusals():
     assert "(row, row_dims=1): fill#0, reduce_max#1" in text
     unfused = tfc.compile(lambda x: tfc.softmax(x), x, fusion=False)
     assert unfused.explain_fusion().startswith("7 kernel(s), fusion off:")
+
+
+def test_settings_become_pass_options():
+    from tfc.pipeline import make_pass, pass_options
+
+    opts = pass_options({"fusion": False, "tfc-plan-memory.in-place": False, "note": "x"})
+    assert opts == {"tfc-form-kernels": {"fuse": False}, "tfc-plan-memory": {"in_place": False}}
+    assert make_pass("tfc-form-kernels", opts).fuse is False
+    with pytest.raises(ValueError, match="has no option"):
+        make_pass("tfc-form-kernels", {"tfc-form-kernels": {"fusion": True}})
+
+
+def test_in_place_can_be_turned_off_from_the_compile_api():
+    def f(x):
+        return tfc.sqrt(tfc.exp(x) * 2.0)
+
+    x = rand((16, 16))
+    on = check_compiled(f, x, exe=tfc.compile(f, x, fusion=False))
+    off = check_compiled(f, x, exe=tfc.compile(f, x, fusion=False,
+                                               **{"tfc-plan-memory.in-place": False}))
+    assert on.memory_plan()["in_place"] and not off.memory_plan()["in_place"]
+    assert on.memory_plan()["arena_bytes"] < off.memory_plan()["arena_bytes"]
