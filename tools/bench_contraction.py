@@ -8,7 +8,9 @@ Every peer runs on the same inputs in the same process with 2 threads
 (torch.set_num_threads, XLA flags, OMP_NUM_THREADS for tfc); each number is
 the median of --reps timed calls after a warm-up. GFLOP/s counts 2*M*N*K (conv:
 2*N*OH*OW*OC*KH*KW*IC). The load average is printed before and after, because
-on a shared machine it decides how far the numbers can be trusted.
+on a shared machine it decides how far the numbers can be trusted, and the
+OpenMP wait policy: under load libgomp's default spin-waiting steals the core
+from the slower thread (OMP_WAIT_POLICY=passive halves W8 at load ~10).
 """
 
 from __future__ import annotations
@@ -234,7 +236,8 @@ def main() -> None:
         parts = [int(x) for x in s.split("x")]
         sizes.append(tuple(parts) if len(parts) == 3 else (parts[0],) * 3)
     only = args.only or ([] if args.workloads else ["matmul", "conv", "mlp"])
-    print(f"# {load()}  threads=2  reps={args.reps} (median)", flush=True)
+    policy = os.environ.get("OMP_WAIT_POLICY", "default (libgomp spins)")
+    print(f"# {load()}  threads=2  reps={args.reps} (median)  OMP_WAIT_POLICY={policy}", flush=True)
     if "matmul" in only:
         bench_matmul(peers, sizes, args.reps)
     if "conv" in only:
