@@ -19,7 +19,7 @@ from xdsl.printer import Printer
 from tfc.dialects import make_context
 from tfc.passes.registry import LEVELS, get_pass
 
-LEVEL_ORDER = ["tfc", "linalg", "kernels", "buffers", "loops"]
+LEVEL_ORDER = ["tfc", "linalg", "kernels", "tiled", "buffers", "loops"]
 
 _CTX: Context | None = None
 

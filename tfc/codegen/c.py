@@ -32,14 +32,17 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.utils.target import Target
 
-from tfc.codegen import c_ops
+from tfc.codegen import c_math, c_ops
 from tfc.codegen.c_ops import UnsupportedOp, c_literal, c_type
 from tfc.passes.bufferize import strides_of
 from tfc.passes.form_kernels import KERNEL_ATTR, entry_function
+from tfc.passes.lower_to_loops import SIMD_ATTR, THREADS_ATTR, simd_reductions
+from tfc.passes.tile import read_schedule
 
 __all__ = ["CTarget", "ENTRY_NAME", "UnsupportedOp", "emit_c"]
 
 ENTRY_NAME = "tfc_entry"
+UKERNEL_ATTR = "tfc.ukernel"
 
 # Below this many innermost iterations, a loop nest runs on one thread: waking
 # the OpenMP team costs more than the work.
@@ -119,7 +122,11 @@ class _ModuleWriter:
         self.funcs = [op for op in module.ops if isinstance(op, func.FuncOp) and not op.is_declaration]
         self.globals: dict[str, str] = {}  # symbol -> C expression of its data
         self.module_names = {_sanitize(f.sym_name.data) for f in self.funcs} | {ENTRY_NAME}
-        self.module_names |= c_ops.LIBM_NAMES | set(c_ops.HELPERS)
+        self.module_names |= c_ops.LIBM_NAMES | set(c_ops.HELPERS) | set(c_math.MAX_ULP)
+        self.ukernels = [op for op in module.ops if isinstance(op, func.FuncOp) and op.is_declaration
+                         and isinstance(op.attributes.get(UKERNEL_ATTR), StringAttr)]
+        self.module_names |= {_sanitize(u.sym_name.data) for u in self.ukernels}
+        self.reductions: set[tuple[str, str]] = set()  # (identifier, C type) declared for omp simd
         self.access: dict[str, list[tuple[bool, bool]]] = {}  # func -> (read, written) per arg
 
     def write(self) -> str:
@@ -142,7 +149,21 @@ class _ModuleWriter:
         if "tfc_f32_to_bf16(" in body or "tfc_bf16_to_f32(" in body:
             helpers = [c_ops.HELPERS[n] for n in ("tfc_bf16_to_f32", "tfc_f32_to_bf16")
                        if c_ops.HELPERS[n] not in helpers] + helpers
+        math_used = c_math.used(body)
+        if math_used:
+            helpers.append(c_math.prelude(math_used))
+        helpers += [_declare_reduction(name, ctype) for name, ctype in sorted(self.reductions)]
+        helpers += self.ukernel_sources()
         return "\n".join(head) + "\n\n" + "".join(h + "\n\n" for h in helpers) + body + "\n"
+
+    def ukernel_sources(self) -> list[str]:
+        """The micro-kernels the module declares (`tfc.ukernel`), each once."""
+        if not self.ukernels:
+            return []
+        from tfc.codegen.c_ukernels import ukernel_source
+
+        names = dict.fromkeys(u.attributes[UKERNEL_ATTR].data for u in self.ukernels)
+        return [ukernel_source(name) for name in names]
 
     # -- constants -------------------------------------------------------------
 
@@ -257,9 +278,12 @@ class _FunctionWriter:
         if isinstance(ops, ArrayAttr):
             title += " (" + ", ".join(a.data for a in ops.data if isinstance(a, StringAttr)) + ")"
         kind = "kernel" if KERNEL_ATTR in f.attributes else "function"
-        comment = f"/* {kind} {title}\n" + "".join(f" *   {d}\n" for d in doc) + " */"
-        sig = ", ".join(f"{ctype}restrict {name}" if ctype.endswith("*") else f"{ctype}{name}"
-                        for name, ctype, _, _ in params)
+        schedule = _schedule_line(f)
+        comment = (f"/* {kind} {title}\n" + "".join(f" *   {d}\n" for d in doc)
+                   + (f" * {schedule}\n" if schedule else "") + " */")
+        aliased = _inplace_args(f)
+        sig = ", ".join(f"{ctype}{'' if i in aliased else 'restrict '}{name}" if ctype.endswith("*")
+                        else f"{ctype}{name}" for i, (name, ctype, _, _) in enumerate(params))
         return f"{comment}\nstatic void {_sanitize(f.sym_name.data)}({sig or 'void'}) {{\n{body}\n}}"
 
     def entry_text(self, params, body: str) -> str:
@@ -401,10 +425,15 @@ class _FunctionWriter:
             name = self.names.fresh(arg.name_hint, "acc")
             self.line(f"{c_type(arg.type)} {name} = {self.value(init)};")
             self.expr[arg] = self.expr[res] = name
-        simd = _simd_reductions(op)
+        simd = simd_reductions(op)
         trips = self.trip_count(op.lb, op.ub, op.step)
-        if simd and (trips is None or trips >= SIMD_MIN_TRIPS):
-            self.line("#pragma omp simd " + " ".join(f"reduction({sym}:{self.expr[a]})" for a, sym in simd))
+        if SIMD_ATTR in op.attributes or (simd and (trips is None or trips >= SIMD_MIN_TRIPS)):
+            clauses = []
+            for a, sym in simd:
+                if sym.startswith("tfc_"):
+                    self.mod.reductions.add((sym, c_type(a.type)))
+                clauses.append(f"reduction({sym}:{self.expr[a]})")
+            self.line(" ".join(["#pragma omp simd", *clauses]))
         self.line(self.loop_header(body.args[0], op.lb, op.ub, op.step, "i"))
         self.depth += 1
         self.block(body)
@@ -432,10 +461,16 @@ class _FunctionWriter:
         body = op.body.block
         n = len(body.args)
         trips = [self.trip_count(lb, ub, st) for lb, ub, st in zip(op.lowerBound, op.upperBound, op.step)]
-        work = _block_work(body, self.ints) * math.prod(t if t is not None else 1 << 20 for t in trips)
         outer_trips = math.prod(t if t is not None else 1 << 20 for t in trips)
-        if work >= self.mod.omp_min_work and outer_trips > 1:
-            self.line("#pragma omp parallel for" + (f" collapse({n})" if n > 1 else ""))
+        threads = op.attributes.get(THREADS_ATTR)
+        if isinstance(threads, IntegerAttr):  # the schedule decided
+            parallel = threads.value.data > 1 and outer_trips > 1
+        else:
+            work = _block_work(body, self.ints) * outer_trips
+            parallel = work >= self.mod.omp_min_work and outer_trips > 1
+        if parallel:
+            self.line("#pragma omp parallel for" + (f" collapse({n})" if n > 1 else "")
+                      + " schedule(static)")
         for iv, lb, ub, st in zip(body.args, op.lowerBound, op.upperBound, op.step):
             self.line(self.loop_header(iv, lb, ub, st, "i"))
             self.depth += 1
@@ -450,31 +485,46 @@ class _FunctionWriter:
         return None
 
 
-_REDUCTION_SYMBOLS = {"arith.addf": "+", "arith.mulf": "*", "arith.addi": "+", "arith.muli": "*",
-                      "arith.andi": "&", "arith.ori": "|", "arith.xori": "^"}
+# NaN-propagating max / min (like NumPy) as OpenMP reductions, so that
+# `omp simd` can keep one running value per lane and combine them at the end.
+_REDUCTION_DECLS = {
+    "tfc_max": "omp_out = ((omp_out > omp_in || omp_out != omp_out) ? omp_out : omp_in)",
+    "tfc_min": "omp_out = ((omp_out < omp_in || omp_out != omp_out) ? omp_out : omp_in)",
+}
 
 
-def _simd_reductions(loop: scf.ForOp) -> list[tuple[SSAValue, str]]:
-    """For an innermost loop whose every carried value is only combined with an
-    associative op (`acc = acc + x`), the (carried value, C operator) pairs that
-    let the compiler vectorize it with `#pragma omp simd reduction`: the sum is
-    then accumulated in several lanes, reordering the additions (NumPy's own
-    pairwise summation reorders them too). Empty when the loop does not qualify."""
-    body = loop.body.block
-    if not loop.iter_args or any(isinstance(o, scf.ForOp | scf.ParallelOp) for o in body.ops):
-        return []
-    yield_op = body.last_op
-    found = []
-    for arg, value in zip(body.args[1:], yield_op.operands):
-        combine = value.owner
-        sym = _REDUCTION_SYMBOLS.get(getattr(combine, "name", ""))
-        uses = list(arg.uses)
-        if sym is None or len(uses) != 1 or uses[0].operation is not combine \
-                or len(list(value.uses)) != 1 \
-                or c_type(arg.type) not in ("float", "double", "int32_t", "int64_t"):
-            return []
-        found.append((arg, sym))
-    return found
+def _declare_reduction(name: str, ctype: str) -> str:
+    init = "-INFINITY" if name == "tfc_max" else "INFINITY"
+    return (f"#pragma omp declare reduction({name} : {ctype} : {_REDUCTION_DECLS[name]}) "
+            f"initializer(omp_priv = {init})")
+
+
+def _inplace_args(f: func.FuncOp) -> set[int]:
+    """Arguments that share memory with another (`tfc.inplace = [[in, out], ...]`):
+    they must not be `restrict`."""
+    attr = f.attributes.get("tfc.inplace")
+    out: set[int] = set()
+    if isinstance(attr, ArrayAttr):
+        for pair in attr.data:
+            items = pair.data if isinstance(pair, ArrayAttr) else [pair]
+            out.update(x.value.data for x in items if isinstance(x, IntegerAttr))
+    return out
+
+
+def _schedule_line(f: func.FuncOp) -> str:
+    """The kernel's schedule in a few words, for its comment."""
+    s = read_schedule(f)
+    if not s:
+        return ""
+    parts = [f"schedule: {s.get('kind', '?')}"]
+    threads = s.get("threads")
+    if threads is not None:
+        parts.append(f"{threads} thread{'s' if threads != 1 else ''}")
+    for key in ("parallel_dims", "row_dims", "vector_width", "tile", "interleave", "reduce", "isa",
+                "mr", "nr", "mc", "nc", "kc"):
+        if key in s and s[key] not in ([], None) and not (key == "isa" and "mr" not in s):
+            parts.append(f"{key} {s[key]}")
+    return ", ".join(parts)
 
 
 def _block_work(block: Block, ints: dict[SSAValue, int]) -> int:

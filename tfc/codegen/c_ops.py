@@ -6,6 +6,9 @@ the C expressions of its operands. Entries are format strings over the operands
 operand type (`{f}`: `f` for float, empty for double), or functions for the few
 ops that need more. Half types: f16 is `_Float16`, which C arithmetic handles;
 bf16 is stored as `uint16_t` bits, so arithmetic on bf16 goes through float.
+`math.exp` / `log` / `tanh` / `erf` on f32 call the vectorizable functions of
+`c_math.py` (the C target emits their definitions when used); other math and
+all f64 math call libm.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from xdsl.dialects.builtin import (
     IntegerType,
 )
 from xdsl.ir import Attribute, Operation
+
+from tfc.codegen import c_math
 
 __all__ = ["HELPERS", "LIBM_NAMES", "c_literal", "c_type", "render", "helpers_used"]
 
@@ -202,6 +207,8 @@ _LIBM = {
     "math.fma": "fma", "arith.remf": "fmod", "arith.maxnumf": "fmax", "arith.minnumf": "fmin",
 }
 LIBM_NAMES = frozenset(n + s for n in _LIBM.values() for s in ("", "f"))
+# f32 (and half types, computed in f32) use the vectorizable versions of c_math.py.
+VECTOR_MATH = c_math.FUNCTIONS
 
 _TABLE: dict[str, str | Callable[[Operation, list[str]], str]] = {
     "arith.addf": "{0} + {1}", "arith.subf": "{0} - {1}", "arith.mulf": "{0} * {1}",
@@ -352,7 +359,9 @@ def render(op: Operation, args: list[str]) -> str:
         args = [_to_float(t, x) if isinstance(t, AnyFloat) else x for t, x in zip(operand_types, args)]
         args = [f"(float){x}" if isinstance(t, Float16Type) else x for t, x in zip(operand_types, args)]
         first_float = Float32Type()
-    if name in _LIBM:
+    if name in VECTOR_MATH and not isinstance(first_float, Float64Type):
+        expr = f"{VECTOR_MATH[name]}({', '.join(args)})"
+    elif name in _LIBM:
         suffix = "" if isinstance(first_float, Float64Type) else "f"
         expr = f"{_LIBM[name]}{suffix}({', '.join(args)})"
     else:

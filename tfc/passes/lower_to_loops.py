@@ -1,15 +1,32 @@
 """Lower `linalg.generic` on memrefs to explicit loop nests (`buffers` -> `loops` level).
 
-Each generic becomes one nest: the parallel dimensions outside, ordered like the
-first output's dimensions so the innermost loop walks the output contiguously,
-and the reduction dimensions innermost. The parallel dimensions but the
-innermost one form an `scf.parallel` (all of them when there is only one), so
-the C backend can spread it over threads; the rest are `scf.for`. A reduction
-keeps its running values in loop-carried variables (`iter_args`): the outputs
-are loaded once before the reduction loops and stored once after them.
+A kernel with a CPU `tfc.schedule` (set by tfc-tile) is lowered as its
+schedule says (the nest of each generic comes from `tile.plan_nest`):
+  - dims that are contiguous in every operand are collapsed into one loop (an
+    elementwise kernel over whole buffers becomes a single flat loop), through
+    `memref.collapse_shape` views;
+  - the outer parallel loops (the band; the innermost parallel loop is
+    strip-mined into it when long) form one `scf.parallel` carrying
+    `tfc.threads = N`; a single-threaded schedule uses `scf.for` instead;
+  - the vector loop is an `scf.for` marked `tfc.simd`: the innermost parallel
+    loop of an elementwise nest, the innermost reduction loop of an "inner"
+    reduction (running values in `iter_args`, loaded once before and stored
+    once after; marked only when every running value is combined by one
+    associative op, see `simd_reductions`), or, for an "outer" reduction, the
+    output's contiguous dim placed inside the reduction loops (the output is
+    read and written in the vector loop; the strip keeps it in L1);
+  - row kernels (`kind = "row"`): one band over the `row_dims` leading dims,
+    and inside it every generic's remaining loops in program order, so a row
+    read by several generics stays in cache between them;
+  - contraction kernels go to `tfc.passes.lower_contraction.lower_contraction_kernel`.
+Without a schedule (or with a GPU one) each generic gets the plain nest
+(`lower_generic`): parallel dims outside, ordered like the first output's
+dims, all but the innermost as one `scf.parallel`, the rest `scf.for`,
+reductions innermost with `iter_args`.
 Indexing maps become `arith` index arithmetic feeding `memref.load` /
-`memref.store`; the body's ops are copied into the innermost loop. Dimensions
-of extent 1 get no loop.
+`memref.store`; the body's ops are copied into the innermost loop;
+`linalg.index` becomes the loop's induction variable. Dimensions of extent 1
+get no loop. Everything else is unchanged.
 """
 
 from __future__ import annotations
@@ -18,9 +35,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, memref, scf
+from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    Float32Type,
+    Float64Type,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+    TensorType,
+    UnitAttr,
+    i64,
+)
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.dialects.builtin import IndexType, IntegerAttr, MemRefType, ModuleOp, TensorType
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.ir.affine import (
     AffineBinaryOpExpr,
@@ -34,7 +63,14 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import PassFailedException
 
-__all__ = ["LowerToLoopsPass", "loop_order", "lower_generic"]
+from tfc.passes.tile import KERNEL_ATTR, Loop, NestPlan, plan_nest, read_schedule
+
+__all__ = ["LowerToLoopsPass", "SIMD_ATTR", "THREADS_ATTR", "loop_order", "lower_generic",
+           "lower_kernel", "simd_reductions"]
+
+# Loop attributes read by the C target.
+SIMD_ATTR = "tfc.simd"          # scf.for: vectorize (`#pragma omp simd`)
+THREADS_ATTR = "tfc.threads"    # scf.parallel: split over this many threads (1: none)
 
 
 def loop_order(op: linalg.GenericOp) -> tuple[list[int], list[int]]:
@@ -82,10 +118,10 @@ def loop_bounds(op: linalg.GenericOp) -> list[int]:
 class _NestBuilder:
     """Emits ops at a moving insertion point, caching index constants."""
 
-    def __init__(self, before: Operation):
+    def __init__(self, before: Operation, const_point: InsertPoint | None = None):
         # Constants go right after the first one, so they precede the whole nest.
         zero = arith.ConstantOp(IntegerAttr.from_index_int_value(0))
-        Rewriter.insert_op(zero, InsertPoint.before(before))
+        Rewriter.insert_op(zero, const_point or InsertPoint.before(before))
         self.consts: dict[int, SSAValue] = {0: zero.result}
         self.zero = zero
         self.point = InsertPoint.before(before)
@@ -127,7 +163,7 @@ def _iv_name(d: int, kind: str) -> str:
 
 
 def lower_generic(op: linalg.GenericOp) -> None:
-    """Replace one generic on memrefs with its loop nest."""
+    """Replace one generic on memrefs with its plain (unscheduled) loop nest."""
     maps = [m.data for m in op.indexing_maps]
     n_in = len(op.inputs)
     kinds = [it.data.value for it in op.iterator_types]
@@ -170,33 +206,97 @@ def lower_generic(op: linalg.GenericOp) -> None:
         ivs[d] = loop_block.args[0]
         b.point = InsertPoint.before(loop_block.last_op)
 
+    access = [_Access(v, m) for v, m in zip(op.operands, maps)]
+    _emit_body(op, b, ivs, access,
+               reduction_loops=[(d, bounds[d], _iv_name(d, kinds[d])) for d in reduction],
+               outer_loads=True)
+    op.detach()
+    op.erase()
+
+
+# ----------------------------------------------------------------------------
+# Scheduled lowering
+
+
+@dataclass
+class _Access:
+    """How the nest reads / writes one operand: through `ref` with `indices` built
+    from the loop ivs (`group_ivs[k]` replaces result k when it is a collapsed group)."""
+
+    ref: SSAValue
+    map: AffineMap
+    group_at: dict[int, int] | None = None  # result position -> collapsed loop key
+    skip: frozenset[int] = frozenset()      # result positions merged into a group
+
+    def indices(self, b: _NestBuilder, ivs: dict[int, SSAValue]) -> list[SSAValue]:
+        out = []
+        for k, e in enumerate(self.map.results):
+            if k in self.skip:
+                continue
+            if self.group_at and k in self.group_at:
+                out.append(ivs[self.group_at[k]])
+            else:
+                out.append(b.index(e, ivs))
+        return out
+
+
+def _uses_keys(acc: _Access, keys: set) -> bool:
+    """Does the access index with any of the loops `keys` (dims, or a collapsed
+    group's first dim)? Such loads cannot move out of those loops."""
+    for k, e in enumerate(acc.map.results):
+        if k in acc.skip:
+            continue
+        if acc.group_at and k in acc.group_at:
+            if acc.group_at[k] in keys:
+                return True
+        elif e.used_dims() & keys:
+            return True
+    return False
+
+
+def _emit_body(op: linalg.GenericOp, b: _NestBuilder, ivs: dict[int, SSAValue],
+               access: list[_Access], *, reduction_loops: list[tuple[int, int, str]],
+               outer_loads: bool, simd_innermost: bool = False) -> None:
+    """The loads, the body and the stores at `b.point`, inside `reduction_loops`
+    ((iv key, extent, iv name), outermost first) that carry the outputs in
+    iter_args; with no reduction loops the outputs are loaded (when the body
+    reads them) and stored at the point."""
+    n_in = len(op.inputs)
+    body = op.body.block
     out_args = body.args[n_in:]
     mapping: dict[SSAValue, SSAValue] = {}
+    index = IndexType()
 
     def load(i: int, suffix: str = "") -> SSAValue:
         if not isinstance(op.operands[i].type, MemRefType):
             return op.operands[i]  # a scalar input is used as is
-        ld = b.insert(memref.LoadOp.get(op.operands[i], b.indices(maps[i], ivs)))
+        ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, ivs)))
         hint = body.args[i].name_hint
         ld.results[0].name_hint = hint + suffix if hint else None
         return ld.results[0]
 
-    if reduction:
-        # Outputs stay in registers across the reduction loops.
+    loops: list[scf.ForOp] = []
+    store_point = b.point
+    if reduction_loops and outer_loads:
+        # Outputs stay in registers across the reduction loops; so do inputs
+        # the reduction loops do not index (a row's mean, read for every element).
         carried = [load(n_in + j, "_init") for j in range(len(out_args))]
+        red_keys = {key for key, _, _ in reduction_loops}
+        for i, arg in enumerate(body.args[:n_in]):
+            if arg.uses and not _uses_keys(access[i], red_keys):
+                mapping[arg] = load(i)
         store_point = b.point
-        loops: list[scf.ForOp] = []
-        for d in reduction:
+        for key, extent, name in reduction_loops:
             loop_block = Block(arg_types=[index, *(v.type for v in carried)])
-            loop_block.args[0].name_hint = _iv_name(d, kinds[d])
+            loop_block.args[0].name_hint = name
             for arg, out_arg in zip(loop_block.args[1:], out_args):
                 arg.name_hint = out_arg.name_hint or "acc"
-            loop = scf.ForOp(b.const(0), b.const(bounds[d]), b.const(1), carried, loop_block)
+            loop = scf.ForOp(b.const(0), b.const(extent), b.const(1), carried, loop_block)
             b.insert(loop)
             if loops:
                 Rewriter.insert_op(scf.YieldOp(*loop.results), InsertPoint.after(loop))
             loops.append(loop)
-            ivs[d] = loop_block.args[0]
+            ivs[key] = loop_block.args[0]
             carried = list(loop_block.args[1:])
             b.point = InsertPoint.at_end(loop_block)
         mapping.update(zip(out_args, carried))
@@ -205,7 +305,7 @@ def lower_generic(op: linalg.GenericOp) -> None:
             if arg.uses:
                 mapping[arg] = load(n_in + j)
     for i, arg in enumerate(body.args[:n_in]):
-        if arg.uses:
+        if arg.uses and arg not in mapping:
             mapping[arg] = load(i)
 
     yielded: Sequence[SSAValue] = ()
@@ -217,14 +317,425 @@ def lower_generic(op: linalg.GenericOp) -> None:
         else:
             b.insert(inner.clone(value_mapper=mapping))
 
-    if reduction:
+    if loops:
         b.insert(scf.YieldOp(*yielded))
+        if simd_innermost and simd_reductions(loops[-1]):
+            loops[-1].attributes[SIMD_ATTR] = UnitAttr()
         b.point = store_point
         yielded = list(loops[0].results)
     for j, v in enumerate(yielded):
-        b.insert(memref.StoreOp.get(v, op.outputs[j], b.indices(out_maps[j], ivs)))
+        b.insert(memref.StoreOp.get(v, access[n_in + j].ref, access[n_in + j].indices(b, ivs)))
+
+
+def _collapse_views(op: linalg.GenericOp, plan: NestPlan, b: _NestBuilder) -> list[_Access]:
+    """One `_Access` per operand; operands that span a collapsed loop are read
+    through a `memref.collapse_shape` view that merges the group's dims."""
+    groups = {lp.dims[0]: lp for lp in plan.loops if len(lp.dims) > 1}
+    member = {d: lp.dims[0] for lp in groups.values() for d in lp.dims}
+    out: list[_Access] = []
+    for v, m_attr in zip(op.operands, op.indexing_maps):
+        m = m_attr.data
+        t = v.type
+        spans = [k for k, e in enumerate(m.results) if isinstance(e, AffineDimExpr) and e.position in member]
+        if not isinstance(t, MemRefType) or not spans:
+            out.append(_Access(v, m))
+            continue
+        shape = t.get_shape()
+        reassoc: list[list[int]] = []
+        group_at: dict[int, int] = {}
+        skip: set[int] = set()
+        k = 0
+        while k < len(m.results):
+            e = m.results[k]
+            if isinstance(e, AffineDimExpr) and e.position in member and e.position == member[e.position]:
+                n = len(groups[e.position].dims)
+                reassoc.append(list(range(k, k + n)))
+                group_at[k] = e.position
+                skip.update(range(k + 1, k + n))
+                k += n
+            else:
+                reassoc.append([k])
+                k += 1
+        new_shape = [1] * len(reassoc)
+        for j, grp in enumerate(reassoc):
+            for p in grp:
+                new_shape[j] *= shape[p]
+        view_t = MemRefType(t.get_element_type(), new_shape)
+        attr = ArrayAttr([ArrayAttr([IntegerAttr(p, i64) for p in grp]) for grp in reassoc])
+        view = b.insert(memref.CollapseShapeOp(operands=[v], result_types=[view_t],
+                                               properties={"reassociation": attr}))
+        if v.name_hint:
+            view.results[0].name_hint = v.name_hint + "_flat"
+        out.append(_Access(view.results[0], m, group_at, frozenset(skip)))
+    return out
+
+
+def _loop_name(lp: Loop, kinds: list[str], suffix: str = "") -> str:
+    first = _iv_name(lp.dims[0], lp.kind)
+    return first + "".join(f"_{first[0]}{d}" for d in lp.dims[1:]) + suffix
+
+
+def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
+                  fixed: dict[int, SSAValue] | None = None) -> None:
+    """Replace `op` with the nest `plan` describes (see `tile.plan_nest`);
+    `fixed` dims (a row kernel's rows) use the given ivs and get no loop."""
+    kinds = [it.data.value for it in op.iterator_types]
+    bounds = loop_bounds(op)
+    out_maps = [m.data for m in op.indexing_maps][len(op.inputs):]
+    reduction_dims = {d for d, k in enumerate(kinds) if k != "parallel"}
+    if any(e.used_dims() & reduction_dims for m in out_maps for e in m.results):
+        raise PassFailedException(
+            "tfc-lower-to-loops: an output indexed by a reduction dimension is not supported"
+        )
+    b = _NestBuilder(op)
+    index = IndexType()
+    ivs: dict = dict(fixed or {})
+    for d, n in enumerate(bounds):
+        if n == 1 and d not in ivs:
+            ivs[d] = b.const(0)
+    access = _collapse_views(op, plan, b)
+
+    def key(lp: Loop):
+        return lp.dims[0]
+
+    # The band (threads) first: band loops, and the strip loops of strip-mined ones.
+    outer = [lp for lp in plan.loops if lp.band or lp.strip]
+    band = [lp for lp in outer if lp.band]
+    seq_outer = [lp for lp in outer if not lp.band]
+    strip_iv: dict[int, SSAValue] = {}
+
+    def bounds_of(lp: Loop) -> tuple[int, int]:
+        return lp.extent, lp.strip or 1
+
+    if band:
+        n = len(band)
+        region = Region(Block(arg_types=[index] * n))
+        par = scf.ParallelOp([b.const(0)] * n, [b.const(bounds_of(lp)[0]) for lp in band],
+                             [b.const(bounds_of(lp)[1]) for lp in band], region)
+        par.attributes[THREADS_ATTR] = IntegerAttr(plan.threads, i64)
+        block = region.block
+        block.add_op(scf.ReduceOp())
+        for lp, arg in zip(band, block.args):
+            arg.name_hint = _loop_name(lp, kinds, "_tile" if lp.strip else "")
+            (strip_iv if lp.strip else ivs)[key(lp)] = arg
+        b.insert(par)
+        b.point = InsertPoint.before(block.last_op)
+    for lp in seq_outer:  # strip loops that are not split over threads
+        loop_block = Block(arg_types=[index])
+        loop_block.args[0].name_hint = _loop_name(lp, kinds, "_tile")
+        loop_block.add_op(scf.YieldOp())
+        b.insert(scf.ForOp(b.const(0), b.const(lp.extent), b.const(lp.strip), [], loop_block))
+        strip_iv[key(lp)] = loop_block.args[0]
+        b.point = InsertPoint.before(loop_block.last_op)
+
+    inner = [lp for lp in plan.loops if not lp.band or lp.strip]
+    if plan.reduce == "inner":
+        # Parallel loops left over (none when all are in the band), then the
+        # reduction loops carrying the outputs; the innermost one vectorizes.
+        for lp in inner:
+            if lp.kind == "parallel":
+                _for(b, lp, kinds, ivs, strip_iv)
+        reductions = [lp for lp in inner if lp.kind != "parallel"]
+        _emit_body(op, b, ivs, access,
+                   reduction_loops=[(key(lp), lp.extent, _loop_name(lp, kinds)) for lp in reductions],
+                   outer_loads=True, simd_innermost=any(lp.simd for lp in reductions))
+    elif inner and inner[-1].simd:
+        # Elementwise, or an outer reduction: the vector loop is the output's
+        # contiguous dim, innermost; outputs are read and written in it.
+        for lp in inner[:-1]:
+            _for(b, lp, kinds, ivs, strip_iv)
+        _vector_loop(op, b, inner[-1], kinds, ivs, strip_iv, access, plan.interleave)
+    else:
+        for lp in inner:
+            _for(b, lp, kinds, ivs, strip_iv)
+        _emit_body(op, b, ivs, access, reduction_loops=[], outer_loads=False)
     op.detach()
     op.erase()
+
+
+def _vector_loop(op: linalg.GenericOp, b: _NestBuilder, lp: Loop, kinds: list[str], ivs: dict,
+                 strip_iv: dict, access: list[_Access], streams: int) -> None:
+    """The `omp simd` loop over `lp` (its inner strip when strip-mined). With
+    `streams` > 1 its range is cut into that many contiguous parts walked side by
+    side: iteration i computes element start + u*S + i of every part u, with the
+    body's ops interleaved, so a long dependent body has independent vectors in
+    flight. A remainder loop takes what the parts leave over."""
+    key = lp.dims[0]
+    name = _loop_name(lp, kinds)
+    index = IndexType()
+    saved = b.point
+    if lp.strip:
+        start = strip_iv[key]
+        length = lp.strip if lp.extent % lp.strip == 0 else None
+    else:
+        start, length = b.const(0), lp.extent
+    if length is not None:
+        part = length // streams
+        offsets: list[SSAValue] = [b.const(u * part) for u in range(streams)]
+        if lp.strip == 0:
+            main_end = b.const(part)
+        else:
+            main_end = b.insert(arith.AddiOp(start, b.const(part))).results[0]
+            main_end.name_hint = name + "_end"
+        rest = length - streams * part
+        rem = None
+        if rest:
+            rem_start = b.const(streams * part) if lp.strip == 0 else \
+                b.insert(arith.AddiOp(start, b.const(streams * part))).results[0]
+            rem_end = b.const(length) if lp.strip == 0 else \
+                b.insert(arith.AddiOp(start, b.const(length))).results[0]
+            rem = (rem_start, rem_end)
+    else:  # the last, partial strip: the parts are sized at run time
+        end = b.insert(arith.AddiOp(start, b.const(lp.strip))).results[0]
+        end = b.insert(arith.MinSIOp(end, b.const(lp.extent))).results[0]
+        end.name_hint = name + "_end"
+        if streams == 1:
+            offsets, main_end, rem = [b.const(0)], end, None
+        else:
+            n = b.insert(arith.SubiOp(end, start)).results[0]
+            part_v = b.insert(arith.DivSIOp(n, b.const(streams))).results[0]
+            part_v.name_hint = name + "_part"
+            offsets = [b.const(0)] + [b.insert(arith.MuliOp(part_v, b.const(u))).results[0]
+                                      for u in range(1, streams)]
+            main_end = b.insert(arith.AddiOp(start, part_v)).results[0]
+            used = b.insert(arith.MuliOp(part_v, b.const(streams))).results[0]
+            rem = (b.insert(arith.AddiOp(start, used)).results[0], end)
+    if streams == 1 and rem is None:
+        offsets = [b.const(0)]
+
+    def loop(lb: SSAValue, ub: SSAValue, parts: list[SSAValue]) -> None:
+        loop_block = Block(arg_types=[index])
+        loop_block.args[0].name_hint = name
+        loop_block.add_op(scf.YieldOp())
+        f = scf.ForOp(lb, ub, b.const(1), [], loop_block)
+        f.attributes[SIMD_ATTR] = UnitAttr()
+        b.insert(f)
+        b.point = InsertPoint.before(loop_block.last_op)
+        iv = loop_block.args[0]
+        per_stream = []
+        for u, off in enumerate(parts):
+            s_ivs = dict(ivs)
+            if u:
+                idx = b.insert(arith.AddiOp(iv, off)).results[0]
+                idx.name_hint = f"{name}_p{u}"
+                s_ivs[key] = idx
+            else:
+                s_ivs[key] = iv
+            per_stream.append(s_ivs)
+        _emit_streams(op, b, per_stream, access, invariant)
+        b.point = InsertPoint.after(f)
+
+    # Inputs the vector loop does not index (a row's max, a scalar) are loaded
+    # once before it: a load it repeats every iteration can keep gcc from
+    # vectorizing (in OpenMP-outlined code the pointers lose `restrict`).
+    invariant: dict[SSAValue, SSAValue] = {}
+    for i, arg in enumerate(op.body.block.args[:len(op.inputs)]):
+        if arg.uses and isinstance(op.operands[i].type, MemRefType) \
+                and not _uses_keys(access[i], set(lp.dims)):
+            ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, ivs)))
+            ld.results[0].name_hint = arg.name_hint
+            invariant[arg] = ld.results[0]
+    lb = start
+    loop(lb, main_end, offsets)
+    if rem is not None:
+        loop(rem[0], rem[1], [b.const(0)])
+    b.point = saved
+
+
+def _emit_streams(op: linalg.GenericOp, b: _NestBuilder, streams: list[dict],
+                  access: list[_Access], loaded: dict[SSAValue, SSAValue]) -> None:
+    """The loads, body and stores of an all-in-place nest (no carried values) for
+    each stream's ivs, op by op across the streams; `loaded` block args are
+    already loaded."""
+    n_in = len(op.inputs)
+    body = op.body.block
+    maps: list[dict[SSAValue, SSAValue]] = [dict(loaded) for _ in streams]
+    for i, arg in enumerate(body.args):
+        if not arg.uses or arg in loaded:
+            continue
+        for u, s_ivs in enumerate(streams):
+            if not isinstance(op.operands[i].type, MemRefType):
+                maps[u][arg] = op.operands[i]
+                continue
+            ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
+            if arg.name_hint:
+                ld.results[0].name_hint = arg.name_hint
+            maps[u][arg] = ld.results[0]
+    yielded: list[list[SSAValue]] = [[] for _ in streams]
+    for inner in body.ops:
+        for u, s_ivs in enumerate(streams):
+            mapping = maps[u]
+            if isinstance(inner, linalg.YieldOp):
+                yielded[u] = [mapping.get(v, v) for v in inner.operands]
+            elif isinstance(inner, linalg.IndexOp):
+                mapping[inner.result] = s_ivs[inner.dim.value.data]
+            else:
+                b.insert(inner.clone(value_mapper=mapping))
+    for u, s_ivs in enumerate(streams):
+        for j, v in enumerate(yielded[u]):
+            b.insert(memref.StoreOp.get(v, access[n_in + j].ref, access[n_in + j].indices(b, s_ivs)))
+
+
+def _for(b: _NestBuilder, lp: Loop, kinds: list[str], ivs: dict, strip_iv: dict) -> scf.ForOp:
+    """An scf.for over `lp` (its inner strip when strip-mined); b moves inside."""
+    index = IndexType()
+    loop_block = Block(arg_types=[index])
+    loop_block.args[0].name_hint = _loop_name(lp, kinds)
+    loop_block.add_op(scf.YieldOp())
+    if lp.strip:
+        start = strip_iv[lp.dims[0]]
+        end = b.insert(arith.AddiOp(start, b.const(lp.strip))).results[0]
+        if lp.extent % lp.strip:
+            end = b.insert(arith.MinSIOp(end, b.const(lp.extent))).results[0]
+        end.name_hint = _loop_name(lp, kinds, "_end")
+        loop = scf.ForOp(start, end, b.const(1), [], loop_block)
+    else:
+        loop = scf.ForOp(b.const(0), b.const(lp.extent), b.const(1), [], loop_block)
+    b.insert(loop)
+    ivs[lp.dims[0]] = loop_block.args[0]
+    b.point = InsertPoint.before(loop_block.last_op)
+    return loop
+
+
+# ----------------------------------------------------------------------------
+# Which reduction loops vectorize
+
+# Associative combiners the C target can vectorize (`omp simd reduction`):
+# op name -> C reduction identifier (tfc_max / tfc_min are declared by the C
+# target: max / min that propagate NaN like NumPy).
+REDUCTION_COMBINERS = {
+    "arith.addf": "+", "arith.mulf": "*", "arith.addi": "+", "arith.muli": "*",
+    "arith.andi": "&", "arith.ori": "|", "arith.xori": "^",
+    "arith.maxsi": "max", "arith.minsi": "min",
+    "arith.maximumf": "tfc_max", "arith.minimumf": "tfc_min",
+}
+
+
+def _vector_type(t) -> bool:
+    return isinstance(t, Float32Type | Float64Type) or (
+        isinstance(t, IntegerType) and t.width.data in (32, 64))
+
+
+def simd_reductions(loop: scf.ForOp) -> list[tuple[SSAValue, str]]:
+    """For an innermost loop whose every carried value is only combined with an
+    associative op (`acc = acc + x`, `acc = maximumf(acc, x)`), the (carried
+    value, reduction identifier) pairs that let the compiler vectorize it with
+    `#pragma omp simd reduction`: the values are then accumulated in several
+    lanes, reordering the operations (NumPy's pairwise summation reorders sums
+    too; max / min give the same result in any order). Empty when the loop does
+    not qualify."""
+    body = loop.body.block
+    if not loop.iter_args or any(isinstance(o, scf.ForOp | scf.ParallelOp) for o in body.ops):
+        return []
+    yield_op = body.last_op
+    found = []
+    for arg, value in zip(body.args[1:], yield_op.operands):
+        combine = value.owner
+        sym = REDUCTION_COMBINERS.get(getattr(combine, "name", ""))
+        uses = list(arg.uses)
+        if sym is None or len(uses) != 1 or uses[0].operation is not combine \
+                or len(list(value.uses)) != 1 or not _vector_type(arg.type):
+            return []
+        found.append((arg, sym))
+    return found
+
+
+# ----------------------------------------------------------------------------
+# Kernels
+
+
+def _schedule_plan(op: linalg.GenericOp, schedule: dict, fixed: Sequence[int] = (),
+                   threads: int | None = None) -> NestPlan:
+    strip = schedule.get("tile") or []
+    return plan_nest(op, threads=schedule.get("threads", 1) if threads is None else threads,
+                     vector_width=schedule.get("vector_width", 1),
+                     strip=strip[0] if strip else 0, fixed=fixed,
+                     interleave=0 if fixed else schedule.get("interleave", 0))
+
+
+def lower_row_kernel(f: func.FuncOp, schedule: dict) -> bool:
+    """One band over the rows, each generic's nest inside it in program order.
+    False (nothing changed) when the kernel does not have the row structure."""
+    n = schedule.get("row_dims", 0)
+    ops = list(f.body.block.ops)
+    generics = [o for o in ops if isinstance(o, linalg.GenericOp)]
+    if not generics or n <= 0:
+        return False
+    first, last = ops.index(generics[0]), ops.index(generics[-1])
+    if any(not isinstance(o, linalg.GenericOp | arith.ConstantOp) for o in ops[first:last + 1]):
+        return False
+    rows: list[int] | None = None
+    for g in generics:
+        kinds = [it.data.value for it in g.iterator_types]
+        bounds = loop_bounds(g)
+        if len(bounds) < n or any(k != "parallel" for k in kinds[:n]):
+            return False
+        if rows is None:
+            rows = bounds[:n]
+        elif bounds[:n] != rows:
+            return False
+        for m in [m.data for m in g.indexing_maps][len(g.inputs):]:
+            head = m.results[:n]
+            if len(head) < n or any(not (isinstance(e, AffineDimExpr) and e.position == d)
+                                    for d, e in enumerate(head)):
+                return False
+    assert rows is not None
+    threads = schedule.get("threads", 1)
+    b = _NestBuilder(generics[0])
+    index = IndexType()
+    live = [d for d in range(n) if rows[d] != 1]
+    fixed: dict[int, SSAValue] = {d: b.const(0) for d in range(n) if rows[d] == 1}
+    name = (lambda d: f"row{d}") if len(live) > 1 else (lambda d: "row")
+    if live and threads > 1:
+        region = Region(Block(arg_types=[index] * len(live)))
+        band = scf.ParallelOp([b.const(0)] * len(live), [b.const(rows[d]) for d in live],
+                              [b.const(1)] * len(live), region)
+        band.attributes[THREADS_ATTR] = IntegerAttr(threads, i64)
+        region.block.add_op(scf.ReduceOp())
+        for d, arg in zip(live, region.block.args):
+            arg.name_hint = name(d)
+            fixed[d] = arg
+        b.insert(band)
+        b.point = InsertPoint.before(region.block.last_op)
+    else:
+        for d in live:
+            loop_block = Block(arg_types=[index])
+            loop_block.args[0].name_hint = name(d)
+            loop_block.add_op(scf.YieldOp())
+            b.insert(scf.ForOp(b.const(0), b.const(rows[d]), b.const(1), [], loop_block))
+            fixed[d] = loop_block.args[0]
+            b.point = InsertPoint.before(loop_block.last_op)
+    if live:  # move the generics into the band, in order
+        for g in generics:
+            g.detach()
+            b.insert(g)
+    for g in generics:
+        lower_planned(g, _schedule_plan(g, schedule, fixed=range(n), threads=1), fixed=fixed)
+    return True
+
+
+def lower_kernel(f: func.FuncOp) -> None:
+    """Lower every generic of one function as its `tfc.schedule` says (the plain
+    nest for functions without a CPU schedule)."""
+    schedule = read_schedule(f) if KERNEL_ATTR in f.attributes else None
+    generics = [o for o in f.walk() if isinstance(o, linalg.GenericOp)]
+    if schedule is None or schedule.get("target", "cpu") != "cpu":
+        for g in generics:
+            lower_generic(g)
+        return
+    kind = schedule.get("kind")
+    if kind == "contraction":
+        try:
+            from tfc.passes.lower_contraction import lower_contraction_kernel
+        except ImportError:  # the generic lowering below still works
+            lower_contraction_kernel = None
+        if lower_contraction_kernel is not None:
+            lower_contraction_kernel(f)
+            return
+    if kind == "row" and lower_row_kernel(f, schedule):
+        return
+    for g in generics:
+        lower_planned(g, _schedule_plan(g, schedule))
 
 
 @dataclass(frozen=True)
@@ -234,12 +745,14 @@ class LowerToLoopsPass(ModulePass):
     Expects the `buffers` level (every generic on memrefs with static shapes;
     bodies of `arith` / `math` ops, `linalg.index`, `memref.load`). Produces
     the `loops` level: each generic is replaced, in place, by a loop nest of
-    `memref.load`, the body's ops and `memref.store`; `linalg.index` becomes
-    the loop's induction variable. Everything else is unchanged.
+    `memref.load`, the body's ops and `memref.store`, shaped by its kernel's
+    `tfc.schedule` (see the module docstring). Everything else is unchanged.
     """
 
     name = "tfc-lower-to-loops"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for f in [o for o in op.ops if isinstance(o, func.FuncOp)]:
+            lower_kernel(f)
         for generic in [o for o in op.walk() if isinstance(o, linalg.GenericOp)]:
             lower_generic(generic)

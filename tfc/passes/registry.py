@@ -35,6 +35,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tfc-plan-memory": _tfc("plan_memory", "PlanMemoryPass"),
     "tfc-lower-to-loops": _tfc("lower_to_loops", "LowerToLoopsPass"),
     "tfc-lower-contraction": _tfc("lower_contraction", "LowerContractionPass"),
+    "tfc-tile": _tfc("tile", "TilePass"),
 }
 
 # Short aliases users type (mlir-opt style names stay canonical).
@@ -46,7 +47,8 @@ LEVELS: dict[str, list[str]] = {
     "linalg": ["canonicalize", "tfc-decompose", "canonicalize", "convert-tfc-to-linalg", "canonicalize"],
 }
 LEVELS["kernels"] = LEVELS["linalg"] + ["tfc-form-kernels"]
-LEVELS["buffers"] = LEVELS["kernels"] + ["tfc-bufferize", "tfc-plan-memory"]
+LEVELS["tiled"] = LEVELS["kernels"] + ["tfc-tile"]
+LEVELS["buffers"] = LEVELS["tiled"] + ["tfc-bufferize", "tfc-plan-memory"]
 LEVELS["loops"] = LEVELS["buffers"] + ["tfc-lower-to-loops", "canonicalize"]
 
 # Named pipelines usable in -p: the whole lowering for a target.

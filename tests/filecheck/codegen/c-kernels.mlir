@@ -1,8 +1,9 @@
 // RUN: tfc-opt %s --split-input-file -p 'tfc-form-kernels{fuse=false}' --from=linalg --emit=c | filecheck %s
 
 // One static function per kernel, with restrict pointers (const for what it
-// only reads), a comment naming it and its buffers, and loops indexing with the
-// memrefs' constant strides. Nests with enough work get an OpenMP pragma.
+// only reads), a comment naming it, its buffers and its schedule, and loops
+// indexing with the memrefs' constant strides. Nests with enough work split
+// their outer loop over threads; the contiguous inner loop is `omp simd`.
 
 // CHECK:       #include <math.h>
 // CHECK:       #include <stdint.h>
@@ -10,10 +11,12 @@
 // CHECK-NEXT:   *   a: in f32[256x512]
 // CHECK-NEXT:   *   b: in f32[512]
 // CHECK-NEXT:   *   out: out f32[256x512]
+// CHECK-NEXT:   * schedule: elementwise, {{[0-9]+}} thread{{s?}}, parallel_dims {{[01]}}, vector_width {{[0-9]+}}
 // CHECK-NEXT:   */
 // CHECK-NEXT:  static void k0_mul_add(const float *restrict a, const float *restrict b, float *restrict out) {
-// CHECK-NEXT:    #pragma omp parallel for
-// CHECK-NEXT:    for (int64_t i0 = 0; i0 < 256; ++i0) {
+// CHECK-NEXT:    {{(#pragma omp parallel for schedule\(static\))?}}
+// CHECK:         for (int64_t i0 = 0; i0 < 256; ++i0) {
+// CHECK-NEXT:      #pragma omp simd
 // CHECK-NEXT:      for (int64_t i1 = 0; i1 < 512; ++i1) {
 // CHECK-NEXT:        const float x = a[i0 * 512 + i1];
 // CHECK-NEXT:        const float y = b[i1];
@@ -52,6 +55,7 @@ func.func @main(%a: tensor<256x512xf32>, %b: tensor<512xf32>) -> tensor<256x512x
 // CHECK-LABEL: /* kernel k1_reduce_max
 // CHECK-NEXT:   *   x: in f32[4x8]
 // CHECK-NEXT:   *   f: inout f32[4]
+// CHECK-NEXT:   * schedule: reduction, 1 thread, parallel_dims 0, vector_width {{[0-9]+}}, reduce inner
 // CHECK-NEXT:   */
 // CHECK-NEXT:  static void k1_reduce_max(const float *restrict x, float *restrict f) {
 // CHECK-NOT:     #pragma
