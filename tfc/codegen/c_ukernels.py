@@ -8,6 +8,9 @@ The C target emits `ukernel_source(name)` once per declaration. Names:
 - `gemm_<acc>_<MR>x<NR>` (acc: f32, f64): the register-blocked micro-kernel
   C[MR x NR] (+)= Ap[MR x kc] * Bp[kc x NR] on packed panels, FMA in
   registers, written once into the accumulator block at the end.
+- `gemmd_<acc>_<MR>x<NR>`: the same with A read in place (MR row pointers,
+  k walked in unit-stride segments) -- for an A whose innermost k run is
+  contiguous and of the accumulator type, so that packing A would only copy it.
 - `pack_a_<src>_<acc>_<MR>`: copy a block of the virtual matrix A(m, k) into
   MR-row panels (k-major, MR values per k), converting src -> acc
   (f16/bf16 -> f32 here, so the micro-kernel only sees f32).
