@@ -194,7 +194,12 @@ def render(run: dict) -> str:
               + (f"; 1-min load when each measurement started: {min(worker_loads):.2f}–{max(worker_loads):.2f}"
                  if worker_loads else "")
               + f" on {m['cores']} cores. The machine is shared: other work running during the benchmark "
-              "slows every framework and widens the spreads.", ""]
+              "slows every framework and widens the spreads."
+              + (" With the load above the core count, OpenMP-parallel code (tfc, torch, torch.compile) "
+                 "also waits at its barriers for threads the OS has descheduled, so its medians suffer "
+                 "more than single-threaded NumPy's; the minimum is closer to what an idle machine gives."
+                 if max([la0[0], la1[0], *[x for x in worker_loads if x is not None]]) > m["cores"] else ""),
+              ""]
     lines += ["## Results", "",
               "Median wall time per call (min–max over the timed calls), float32 throughout. "
               "`tfc / best peer` is tfc's median over the fastest correct peer's (above 1: tfc is slower). "
