@@ -63,3 +63,37 @@ def test_a_mismatch_is_loud_and_never_the_best_peer():
     lines = "\n".join(report.main_table([row], ["numpy", "jax", "tfc"]))
     assert lines.count("**MISMATCH**") == 2
     assert "**MISMATCH** W2 jax" in "\n".join(report.problems([row]))
+
+
+def test_quick_training_step_matches_across_frameworks(tmp_path):
+    """W5-train in --quick mode: tfc compiled (cold + warm cache) and tfc eager train, their
+    3-step losses match the float64 oracle and each other; numpy has no training step."""
+    out, raw = tmp_path / "bench.md", tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "bench.py"), "--quick", "--workloads", "W5-train",
+         "--frameworks", "numpy,tfc-eager,tfc", "--repeats", "2", "--out", str(out), "--json", str(raw)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = out.read_text()
+    assert "| tfc | tfc eager |" in text and "W5-train MLP training step" in text
+    assert "None: every measured output matched" in text, text
+    (row,) = json.loads(raw.read_text())["rows"]
+    assert "numpy" not in row["results"]
+    assert row["cold"]["cold_s"] > 0 and row["cold"]["kernels"] >= 1
+    tfc, eager = row["results"]["tfc"], row["results"]["tfc-eager"]
+    for r in (tfc, eager):
+        assert "error" not in r, r
+        assert r["check"]["ok"] is True, r["check"]
+        assert len(r["losses"]) == 3 and r["losses"][2] < r["losses"][0]  # it trains
+    assert tfc["compile_s"] >= 0 and tfc["artifact"] == row["cold"]["artifact"]  # warm cache hit
+    np.testing.assert_allclose(tfc["losses"], eager["losses"], rtol=1e-5)
+
+
+def test_training_losses_that_disagree_are_loud():
+    r = {"median": 1e-3, "min": 1e-3, "max": 1e-3, "check": {"ok": True}}
+    row = {"workload": {"key": "W5-train", "title": "t", "size": "s", "metric": "GFLOP/s", "work": 1.0,
+                        "train": True, "tol": 1e-4},
+           "results": {"tfc": dict(r, losses=[2.3, 2.2, 2.1]), "tfc-eager": dict(r, losses=[2.3, 2.2, 2.1]),
+                       "torch": dict(r, losses=[2.3, 2.2, 2.0])}, "cold": {}}
+    probs = "\n".join(report.problems([row]))
+    assert "**MISMATCH** W5-train tfc vs torch losses" in probs and "tfc-eager" not in probs

@@ -30,17 +30,18 @@ from . import machine, report
 from .workloads import select
 
 ENTRY = Path(__file__).resolve().parent.parent / "bench.py"
-ALL_FRAMEWORKS = ("numpy", "torch", "torch.compile", "jax", "tfc")
+ALL_FRAMEWORKS = ("numpy", "torch", "torch.compile", "jax", "tfc-eager", "tfc")  # tfc-eager: W5-train
 
 
 def available(fw: str) -> bool:
-    module = {"numpy": "numpy", "torch": "torch", "torch.compile": "torch", "jax": "jax", "tfc": "tfc"}[fw]
+    module = {"numpy": "numpy", "torch": "torch", "torch.compile": "torch", "jax": "jax", "tfc": "tfc",
+              "tfc-eager": "tfc"}[fw]
     return importlib.util.find_spec(module) is not None
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tools/bench.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--workloads", default=None, help="comma-separated keys: W1,...,W8 (W4 = both sizes, "
+    p.add_argument("--workloads", default=None, help="comma-separated keys: W1,...,W8, W5-train (W4 = both sizes, "
                    "W4-1024 / W4-4096 one)")
     p.add_argument("--repeats", type=int, default=10, help="timed calls per framework (each workload "
                    "also has a time budget)")
@@ -122,6 +123,8 @@ def main(argv=None) -> int:
             row = {"workload": {k: v for k, v in dataclasses.asdict(w).items() if k != "fn"},
                    "results": {}, "reference": ref}
             for fw in frameworks:
+                if not w.runs_on(fw):  # numpy has no training step; tfc-eager only trains
+                    continue
                 if fw == "tfc":
                     row["cold"] = _run_job({**common, "kind": "cold"}, tmp, env, timeout)
                 r = _run_job({**common, "kind": "framework", "framework": fw, "ref": ref_path},

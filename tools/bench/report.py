@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 PEERS = ("numpy", "torch", "torch.compile", "jax")
-SHORT = {"numpy": "np", "torch": "pt", "torch.compile": "tc", "jax": "jax", "tfc": "tfc"}
+SHORT = {"numpy": "np", "torch": "pt", "torch.compile": "tc", "jax": "jax", "tfc": "tfc", "tfc-eager": "tfe"}
 
 
 def fmt_time(s: float | None) -> str:
@@ -61,14 +61,17 @@ def peak(row: dict, frameworks: list[str]) -> str:
     parts = []
     for fw in frameworks:
         r = row["results"].get(fw)
+        if r is None and fw not in row["results"]:  # not run for this workload
+            continue
         mb = r.get("peak_bytes") / 2**20 if r and r.get("peak_bytes") is not None else None
         parts.append(f"{SHORT[fw]} {mb:.0f}" if mb is not None else f"{SHORT[fw]} —")
     return " · ".join(parts)
 
 
 def main_table(rows: list[dict], frameworks: list[str]) -> list[str]:
-    head = ["workload", "size", "numpy", "torch", "torch.compile", "jax", "tfc",
-            "tfc / best peer", "GB/s or GFLOP/s: tfc (best peer)", "tfc cold compile", "warm",
+    eager = any("tfc-eager" in row["results"] for row in rows)  # only training workloads have it
+    head = ["workload", "size", "numpy", "torch", "torch.compile", "jax", "tfc"] + (["tfc eager"] if eager else [])
+    head += ["tfc / best peer", "GB/s or GFLOP/s: tfc (best peer)", "tfc cold compile", "warm",
             "peak MB per framework"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
@@ -92,7 +95,8 @@ def main_table(rows: list[dict], frameworks: list[str]) -> list[str]:
             warm += " (cache miss: tfc's code changed between the two processes)"
         cells = [f"{w['key']} {w['title']}", w["size"]]
         cells += [cell(res.get(fw)) if fw in frameworks else "n/a" for fw in PEERS]
-        cells += [cell(tfc, variant=True), ratio, rates, cold_text, warm, peak(row, frameworks)]
+        cells += [cell(tfc, variant=True)] + ([cell(res.get("tfc-eager"))] if eager else [])
+        cells += [ratio, rates, cold_text, warm, peak(row, frameworks)]
         out.append("| " + " | ".join(cells) + " |")
     return out
 
@@ -150,10 +154,42 @@ def problems(rows: list[dict]) -> list[str]:
                            + (f" — {r['detail']}" if r.get("detail") else ""))
             elif r.get("check", {}).get("ok") is False:
                 out.append(f"- **MISMATCH** {row['workload']['key']} {fw}: {r['check']['detail']}")
+        out += loss_cross_check(row)
         cold = row.get("cold") or {}
         if "error" in cold:
             out.append(f"- {row['workload']['key']} tfc cold compile: {cold['error']}"
                        + (f" — {cold['detail']}" if cold.get("detail") else ""))
+    return out
+
+
+def loss_cross_check(row: dict) -> list[str]:
+    """Training workloads: tfc compiled's losses against tfc eager's and torch's, directly."""
+    res, w = row["results"], row["workload"]
+    mine = (res.get("tfc") or {}).get("losses")
+    if not w.get("train") or not mine:
+        return []
+    out = []
+    for fw in ("tfc-eager", "torch"):
+        theirs = (res.get(fw) or {}).get("losses")
+        if not theirs:
+            continue
+        err = max(abs(a - b) for a, b in zip(mine, theirs)) / max(max(abs(b) for b in theirs), 1e-30)
+        if len(mine) != len(theirs) or err > 2 * w["tol"]:
+            out.append(f"- **MISMATCH** {w['key']} tfc vs {fw} losses: {mine} vs {theirs} "
+                       f"(max |diff| / max |loss| = {err:.3g} > {2 * w['tol']:g})")
+    return out
+
+
+def losses_lines(rows: list[dict]) -> list[str]:
+    out = []
+    for row in rows:
+        if not row["workload"].get("train"):
+            continue
+        parts = [f"{fw} {', '.join(f'{v:.6f}' for v in r['losses'])}"
+                 for fw, r in row["results"].items() if r and r.get("losses")]
+        if parts:
+            out.append(f"{row['workload']['key']} losses over the checked steps: " + "; ".join(parts)
+                       + ". tfc eager is tfc without tf.function, not a peer (it is never the best peer).")
     return out
 
 
@@ -207,6 +243,8 @@ def render(run: dict) -> str:
               "per call, or written into preallocated `out=` buffers). Peak MB: np = NumPy, pt = torch "
               "eager, tc = torch.compile.", ""]
     lines += main_table(rows, run["frameworks"]) + [""]
+    if losses_lines(rows):
+        lines += losses_lines(rows) + [""]
     if any(row["workload"]["metric"] == "GB/s" for row in rows):
         lines += ["### Memory-bound workloads against the copy ceiling", "",
                   "The time a copy of the same number of bytes takes at the best measured copy "
@@ -259,6 +297,14 @@ METHOD = [
     "compiles from a warm cache, torch.compile and jax compile from scratch.",
     "Rates: GB/s counts the minimal traffic (W1: read x + write y; W2: read x + write y; W3: also "
     "gamma and beta); GFLOP/s counts 2 flops per multiply-add of the matmuls and convolutions only.",
+    "Training step (W5-train): each framework's own idiom (tfc: a `@tf.function` step with "
+    "GradientTape and `assign_sub`, and the same step eager; torch: autograd + in-place SGD under "
+    "`no_grad`, also under torch.compile; jax: `jit(value_and_grad)` + functional SGD), from the same "
+    "float32 weights, data and int labels. Checked: the losses of the first 3 steps against a float64 "
+    "NumPy forward/backward/SGD, and tfc compiled's directly against tfc eager's and torch's; then the "
+    "timed steps keep training. Per-step time; GFLOP/s counts 6 flops per multiply-add of the three "
+    "matmuls (forward + backward). tfc cold compile: the train step's trace (with the gradient), "
+    "passes and cc; warm: the same in a new process with the cache present.",
     "A framework that exceeds its per-workload timeout is reported as `timeout` and the run "
     "moves on.",
 ]

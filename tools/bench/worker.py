@@ -123,6 +123,8 @@ def _check(outputs: dict, ref_path: str | None, tol: float) -> dict:
 def run_framework(job: dict) -> dict:
     fw = job["framework"]
     w = _workload(job)
+    if w.train:
+        return run_train(job)
     repeats = job["repeats"]
     t_imp = time.perf_counter()
     if fw in ("torch", "torch.compile"):
@@ -196,6 +198,62 @@ def run_framework(job: dict) -> dict:
     return result
 
 
+def run_train(job: dict) -> dict:
+    """A training-step workload: the 3-step loss check from the initial weights, then the
+    timed steps (which keep training the same weights), peak memory and compile times."""
+    from .workloads_train import CHECK_STEPS, make_step, train_inputs
+
+    fw, w, repeats = job["framework"], _workload(job), job["repeats"]
+    t_imp = time.perf_counter()
+    if fw in ("torch", "torch.compile"):
+        import torch
+
+        torch.set_num_threads(job.get("threads", 2))
+    elif fw == "jax":
+        import jax  # noqa: F401
+    else:
+        import tfc  # noqa: F401
+    import_s = time.perf_counter() - t_imp
+    params, x, labels = train_inputs(w, SEED)
+    result: dict = {"framework": fw, "workload": w.key, "import_s": import_s,
+                    "loadavg_start": os.getloadavg()}
+    baseline = _status().get("VmRSS", 0)
+    reset = _reset_peak()
+    t0 = time.perf_counter()
+    step, concrete, _ = make_step(fw, params, x, labels)
+    if concrete is not None:  # tfc compiled: trace + compile, here from the warm cache
+        exe = concrete().executable
+        result["compile_s"] = time.perf_counter() - t0
+        result["tfc_timings"] = dict(exe.timings)
+        result["kernels"] = exe.source.count("static void k")
+        result["artifact"] = str(exe.artifact_dir)
+    losses, first_call_s = [], 0.0
+    try:
+        for i in range(CHECK_STEPS):
+            t = time.perf_counter()
+            losses.append(float(_to_numpy(step())))
+            if i == 0:
+                first_call_s = time.perf_counter() - t
+    except Exception as e:  # noqa: BLE001
+        if fw != "torch.compile":
+            raise
+        return {"framework": fw, "workload": w.key,
+                "error": "skipped: torch.compile failed on the step", "detail": repr(e)[:400]}
+    result["losses"] = losses
+    samples, _, _, inner = _measure({"step": lambda k: step()}, w, repeats)
+    result["peak_bytes"] = _peak_bytes(baseline, reset)
+    result["peak_method"] = "VmHWM reset" if reset else "ru_maxrss"
+    result["first_call_s"] = {"step": first_call_s}
+    result["inner"] = inner
+    result["variants"] = {"step": _stats(samples["step"])}
+    result.update(result["variants"]["step"])
+    if fw in ("torch.compile", "jax"):  # the first call traces and compiles
+        result["compile_s"] = max(0.0, first_call_s - result["median"])
+    result["check"] = _check({"losses": np.array(losses)}, job.get("ref"), w.tol)
+    result["loadavg_end"] = os.getloadavg()
+    return result
+
+
 def run_cold(job: dict) -> dict:
     """tfc.compile in a fresh process with an empty cache, split into its stages where we can."""
     t0 = time.perf_counter()
@@ -208,6 +266,19 @@ def run_cold(job: dict) -> dict:
     _wrap("tfc.backend", "lower", spent, "passes_s")
     _wrap("tfc.codegen.c", "emit_c", spent, "codegen_s")
     _wrap("tfc.runtime", "compile_shared", spent, "cc_s")
+    if w.train:  # the @tf.function train step: trace (incl. the tape's gradient) + passes + cc
+        from .workloads_train import make_step, train_inputs
+
+        _, concrete, _ = make_step("tfc", *train_inputs(w, SEED))
+        t1 = time.perf_counter()
+        exe = concrete().executable
+        total = time.perf_counter() - t1
+        trace = max(0.0, total - exe.timings.get("compile_s", 0.0))
+        return {"framework": "tfc", "workload": w.key, "import_s": import_s, "cold_s": total,
+                "trace_s": trace, **{k: (v if v else None) for k, v in spent.items()},
+                "other_s": max(0.0, total - trace - sum(spent.values())),
+                "tfc_timings": dict(exe.timings), "kernels": exe.source.count("static void k"),
+                "artifact": str(exe.artifact_dir), "source_bytes": len(exe.source)}
     specs = [tfc.TensorSpec(shape, "f32", n) for n, shape in w.shapes.items()]
     t1 = time.perf_counter()
     exe = tfc.compile(lambda *a: w.fn(F, *a), *specs)
@@ -245,6 +316,12 @@ def run_reference(job: dict) -> dict:
     from .workloads import NumpyOps
 
     w = _workload(job)
+    if w.train:
+        from .workloads_train import reference_losses, train_inputs
+
+        t0 = time.perf_counter()
+        np.save(job["ref"], reference_losses(*train_inputs(w, SEED)))
+        return {"workload": w.key, "ref_s": time.perf_counter() - t0}
     inputs = w.make_inputs(SEED, 0)
     t0 = time.perf_counter()
     y = w.fn(NumpyOps(), *[inputs[n].astype(np.float64) for n in w.shapes])

@@ -286,6 +286,11 @@ class Workload:
     inner_target_s: float = 0.0          # >0: each sample averages calls for about this long
     scale: dict[str, float] = field(default_factory=dict)  # input name -> std (default 1)
     note: str = ""
+    train: bool = False                  # a training step (tools/bench/workloads_train.py)
+    frameworks: tuple[str, ...] | None = None  # None: every framework but tfc-eager
+
+    def runs_on(self, fw: str) -> bool:
+        return fw in self.frameworks if self.frameworks is not None else fw != "tfc-eager"
 
     def make_inputs(self, seed: int, set_index: int = 0) -> dict[str, np.ndarray]:
         rng = np.random.default_rng([seed, set_index])
@@ -326,6 +331,20 @@ def all_workloads(quick: bool = False) -> list[Workload]:
                         "b3": (o,)}, "GFLOP/s", 2.0 * b * (i * h + h * h + h * o), 2e-4,
                        scale={"w1": _dense(i), "w2": _dense(h), "w3": _dense(h), "b1": 0.1, "b2": 0.1,
                               "b3": 0.1}))
+    from .workloads_train import TRAIN_FRAMEWORKS
+
+    ws.append(Workload("W5-train", "MLP training step (relu, softmax CE, SGD)",
+                       f"{b}x{i}->{h}->{h}->{o}", None,
+                       {"x": (b, i), "w1": (i, h), "b1": (h,), "w2": (h, h), "b2": (h,), "w3": (h, o),
+                        "b3": (o,)}, "GFLOP/s", 6.0 * b * (i * h + h * h + h * o), 1e-4,
+                       scale={"w1": _dense(i), "w2": _dense(h), "w3": _dense(h), "b1": 0.1, "b2": 0.1,
+                              "b3": 0.1}, train=True, frameworks=TRAIN_FRAMEWORKS,
+                       note="forward, sparse softmax cross-entropy (int labels) averaged over the batch, "
+                       "backward, SGD lr 0.01 on all six variables in place; tfc: a @tf.function step "
+                       "(GradientTape, assign_sub) and the same step eager; torch: autograd.grad + "
+                       "in-place sub_ under no_grad; jax: jit(value_and_grad) + functional SGD; "
+                       "flops = 6 per multiply-add of the three matmuls (forward + backward); "
+                       "checked: the losses of 3 steps from the same weights against float64 NumPy"))
     ws.append(Workload("W6", "100 x (x*1.0001 + 0.001)", "64x64", chain, {"x": (64, 64)}, "calls/s", 0,
                        1e-4, rotate=3, inner_target_s=0.02,
                        note="time per call of the whole 100-step program (call overhead)"))
@@ -364,8 +383,13 @@ def select(keys: str | None, quick: bool) -> list[Workload]:
     if not keys:
         return ws
     wanted = [k.strip().upper() for k in keys.split(",") if k.strip()]
-    picked = [w for w in ws if any(w.key == k or w.key.split("-")[0] == k for k in wanted)]
-    unknown = [k for k in wanted if not any(w.key == k or w.key.split("-")[0] == k for w in ws)]
+
+    def hit(w, k):  # W4 = W4-1024 and W4-4096; W5 is only the forward (W5-train by its name)
+        head, _, tail = w.key.upper().partition("-")
+        return w.key.upper() == k or (head == k and tail.isdigit())
+
+    picked = [w for w in ws if any(hit(w, k) for k in wanted)]
+    unknown = [k for k in wanted if not any(hit(w, k) for w in ws)]
     if unknown:
         raise SystemExit(f"unknown workload(s) {', '.join(unknown)}; "
                          f"choose from {', '.join(w.key for w in ws)}")
