@@ -36,7 +36,7 @@ from tfc.codegen import c_math, c_ops
 from tfc.codegen.c_ops import UnsupportedOp, c_literal, c_type
 from tfc.passes.bufferize import strides_of
 from tfc.passes.form_kernels import KERNEL_ATTR, entry_function
-from tfc.passes.lower_to_loops import SIMD_ATTR, THREADS_ATTR, simd_reductions
+from tfc.passes.lower_to_loops import INTRINSIC_ATTR, SIMD_ATTR, THREADS_ATTR, simd_reductions
 from tfc.passes.tile import read_schedule
 
 __all__ = ["CTarget", "ENTRY_NAME", "UnsupportedOp", "emit_c"]
@@ -127,6 +127,9 @@ class _ModuleWriter:
                          and isinstance(op.attributes.get(UKERNEL_ATTR), StringAttr)]
         self.module_names |= {_sanitize(u.sym_name.data) for u in self.ukernels}
         self.reductions: set[tuple[str, str]] = set()  # (identifier, C type) declared for omp simd
+        self.intrinsics = {op.sym_name.data: op.attributes[INTRINSIC_ATTR].data for op in module.ops
+                           if isinstance(op, func.FuncOp) and op.is_declaration
+                           and isinstance(op.attributes.get(INTRINSIC_ATTR), StringAttr)}
         self.access: dict[str, list[tuple[bool, bool]]] = {}  # func -> (read, written) per arg
 
     def write(self) -> str:
@@ -214,6 +217,8 @@ class _ModuleWriter:
                         read = True
                     elif isinstance(o, memref.StoreOp):
                         written = written or use.index == 1
+                    elif isinstance(o, func.CallOp) and o.callee.root_reference.data in self.intrinsics:
+                        pass  # a prefetch neither reads nor writes a value
                     elif isinstance(o, func.CallOp):
                         callee = by_name.get(o.callee.root_reference.data)
                         r, w = (self.arg_access(callee)[use.index] if callee is not None else (True, True))
@@ -387,7 +392,15 @@ class _FunctionWriter:
             if op.res:
                 raise UnsupportedOp("C target: calls with results are not supported")
             args = [self.ptr[a] if isinstance(a.type, MemRefType) else self.value(a) for a in op.arguments]
-            self.line(f"{_sanitize(op.callee.root_reference.data)}({', '.join(args)});")
+            intrinsic = self.mod.intrinsics.get(op.callee.root_reference.data)
+            if intrinsic == "prefetch":  # (buffer, element offset, element count)
+                t = op.arguments[0].type
+                size = f"sizeof({c_type(t.get_element_type())})"
+                self.line(f"tfc_prefetch({args[0]} + {args[1]}, {args[2]} * {size});")
+            elif intrinsic is not None:
+                raise UnsupportedOp(f"C target: unknown intrinsic {intrinsic!r}")
+            else:
+                self.line(f"{_sanitize(op.callee.root_reference.data)}({', '.join(args)});")
         elif isinstance(op, func.ReturnOp):
             if op.operands:
                 raise UnsupportedOp("C target: functions returning values are not supported; "
@@ -428,11 +441,12 @@ class _FunctionWriter:
         simd = simd_reductions(op)
         trips = self.trip_count(op.lb, op.ub, op.step)
         if SIMD_ATTR in op.attributes or (simd and (trips is None or trips >= SIMD_MIN_TRIPS)):
-            clauses = []
+            by_symbol: dict[str, list[str]] = {}
             for a, sym in simd:
                 if sym.startswith("tfc_"):
                     self.mod.reductions.add((sym, c_type(a.type)))
-                clauses.append(f"reduction({sym}:{self.expr[a]})")
+                by_symbol.setdefault(sym, []).append(self.expr[a])
+            clauses = [f"reduction({sym}:{', '.join(names)})" for sym, names in by_symbol.items()]
             self.line(" ".join(["#pragma omp simd", *clauses]))
         self.line(self.loop_header(body.args[0], op.lb, op.ub, op.step, "i"))
         self.depth += 1

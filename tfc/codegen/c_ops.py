@@ -131,6 +131,11 @@ static inline uint16_t tfc_f32_to_bf16(float f) {
   u += 0x7fffu + ((u >> 16) & 1u);
   return (uint16_t)(u >> 16);
 }""",
+    "tfc_prefetch": """\
+/* Ask for [p, p + bytes) in cache ahead of use: one prefetch per 64-byte line. */
+static inline void tfc_prefetch(const void *p, int64_t bytes) {
+  for (int64_t k = 0; k < bytes; k += 64) __builtin_prefetch((const char *)p + k, 0, 3);
+}""",
     "tfc_floordiv_i32": """\
 static inline int32_t tfc_floordiv_i32(int32_t a, int32_t b) {
   int32_t q = a / b;

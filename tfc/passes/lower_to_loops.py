@@ -31,6 +31,7 @@ get no loop. Everything else is unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,11 +41,13 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     Float32Type,
     Float64Type,
+    FloatAttr,
     IndexType,
     IntegerAttr,
     IntegerType,
     MemRefType,
     ModuleOp,
+    StringAttr,
     TensorType,
     UnitAttr,
     i64,
@@ -65,12 +68,20 @@ from xdsl.utils.exceptions import PassFailedException
 
 from tfc.passes.tile import KERNEL_ATTR, Loop, NestPlan, plan_nest, read_schedule
 
-__all__ = ["LowerToLoopsPass", "SIMD_ATTR", "THREADS_ATTR", "loop_order", "lower_generic",
-           "lower_kernel", "simd_reductions"]
+__all__ = ["INTRINSIC_ATTR", "LowerToLoopsPass", "SIMD_ATTR", "THREADS_ATTR", "loop_order",
+           "lower_generic", "lower_kernel", "simd_reductions"]
 
 # Loop attributes read by the C target.
 SIMD_ATTR = "tfc.simd"          # scf.for: vectorize (`#pragma omp simd`)
 THREADS_ATTR = "tfc.threads"    # scf.parallel: split over this many threads (1: none)
+# A private func declaration the C target implements itself (`"prefetch"`:
+# `(memref, index offset, index count)` asks for elements [offset, offset+count)
+# in cache ahead of use; it never changes a value).
+INTRINSIC_ATTR = "tfc.intrinsic"
+# Rows at least this long (bytes) get the next row prefetched while the current
+# one is computed on: the row's later passes run from cache and leave the memory
+# idle, so the next row's read overlaps them.
+PREFETCH_MIN_ROW_BYTES = 512
 
 
 def loop_order(op: linalg.GenericOp) -> tuple[list[int], list[int]]:
@@ -436,15 +447,23 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
             if lp.kind == "parallel":
                 _for(b, lp, kinds, ivs, strip_iv)
         reductions = [lp for lp in inner if lp.kind != "parallel"]
-        _emit_body(op, b, ivs, access,
-                   reduction_loops=[(key(lp), lp.extent, _loop_name(lp, kinds)) for lp in reductions],
-                   outer_loads=True, simd_innermost=any(lp.simd for lp in reductions))
+        combiners = _body_combiners(op)
+        if len(reductions) == 1 and reductions[0].simd and plan.interleave > 1 and combiners:
+            lp = reductions[0]
+            _stream_reduction(op, b, ivs, access, key(lp), lp.extent, _loop_name(lp, kinds),
+                              plan.interleave, combiners)
+        else:
+            _emit_body(op, b, ivs, access,
+                       reduction_loops=[(key(lp), lp.extent, _loop_name(lp, kinds))
+                                        for lp in reductions],
+                       outer_loads=True, simd_innermost=any(lp.simd for lp in reductions))
     elif inner and inner[-1].simd:
         # Elementwise, or an outer reduction: the vector loop is the output's
         # contiguous dim, innermost; outputs are read and written in it.
+        bounds = _vector_bounds(b, inner[-1], kinds, strip_iv, plan.interleave)
         for lp in inner[:-1]:
             _for(b, lp, kinds, ivs, strip_iv)
-        _vector_loop(op, b, inner[-1], kinds, ivs, strip_iv, access, plan.interleave)
+        _vector_loop(op, b, inner[-1], kinds, ivs, bounds, access)
     else:
         for lp in inner:
             _for(b, lp, kinds, ivs, strip_iv)
@@ -453,17 +472,170 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
     op.erase()
 
 
-def _vector_loop(op: linalg.GenericOp, b: _NestBuilder, lp: Loop, kinds: list[str], ivs: dict,
-                 strip_iv: dict, access: list[_Access], streams: int) -> None:
-    """The `omp simd` loop over `lp` (its inner strip when strip-mined). With
-    `streams` > 1 its range is cut into that many contiguous parts walked side by
-    side: iteration i computes element start + u*S + i of every part u, with the
-    body's ops interleaved, so a long dependent body has independent vectors in
-    flight. A remainder loop takes what the parts leave over."""
+def _body_combiners(op: linalg.GenericOp) -> list[Operation] | None:
+    """For a reduction body where each output's running value is combined exactly
+    once by an associative op whose result is yielded (`acc + x`), those ops."""
+    body = op.body.block
+    n_in = len(op.inputs)
+    yield_op = body.last_op
+    found = []
+    for j, out_arg in enumerate(body.args[n_in:]):
+        uses = list(out_arg.uses)
+        if len(uses) != 1:
+            return None
+        c = uses[0].operation
+        if (c.name not in REDUCTION_COMBINERS or len(c.operands) != 2 or len(c.results) != 1
+                or yield_op.operands[j] is not c.results[0] or len(list(c.results[0].uses)) != 1
+                or not _vector_type(out_arg.type)):
+            return None
+        found.append(c)
+    return found
+
+
+def _identity(combiner: Operation, t) -> arith.ConstantOp:
+    """The neutral element of a combiner (`-0.0` for a float sum: it keeps -0)."""
+    name = combiner.name
+    if isinstance(t, Float32Type | Float64Type):
+        value = {"arith.addf": -0.0, "arith.mulf": 1.0, "arith.maximumf": float("-inf"),
+                 "arith.minimumf": float("inf")}[name]
+        return arith.ConstantOp(FloatAttr(value, t))
+    width = t.width.data
+    value = {"arith.addi": 0, "arith.ori": 0, "arith.xori": 0, "arith.muli": 1, "arith.andi": -1,
+             "arith.maxsi": -(1 << (width - 1)), "arith.minsi": (1 << (width - 1)) - 1}[name]
+    return arith.ConstantOp(IntegerAttr(value, t))
+
+
+def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: list[_Access],
+                      key: int, extent: int, name: str, streams: int,
+                      combiners: list[Operation]) -> None:
+    """An inner reduction over one loop with `streams` accumulators per output:
+    the loop's range is cut into that many parts walked side by side (each part
+    its own running value, all vectorized by `omp simd reduction`); the parts'
+    values are then combined, and a remainder loop finishes the range."""
+    n_in = len(op.inputs)
+    body = op.body.block
+    out_args = list(body.args[n_in:])
+    index = IndexType()
+    part = extent // streams
+    rest = extent - streams * part
+
+    inits = []
+    for j, arg in enumerate(out_args):
+        ld = b.insert(memref.LoadOp.get(access[n_in + j].ref, access[n_in + j].indices(b, ivs)))
+        ld.results[0].name_hint = (arg.name_hint or "acc") + "_init"
+        inits.append(ld.results[0])
+    invariant: dict[SSAValue, SSAValue] = {}
+    for i, arg in enumerate(body.args[:n_in]):
+        if arg.uses and isinstance(op.operands[i].type, MemRefType) \
+                and not _uses_keys(access[i], {key}):
+            ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, ivs)))
+            ld.results[0].name_hint = arg.name_hint
+            invariant[arg] = ld.results[0]
+        elif arg.uses and not isinstance(op.operands[i].type, MemRefType):
+            invariant[arg] = op.operands[i]
+    neutral = [b.insert(_identity(c, a.type)).results[0] for c, a in zip(combiners, out_args)]
+    carried0 = [inits[j] if u == 0 else neutral[j] for u in range(streams)
+                for j in range(len(out_args))]
+
+    # The main loop: iteration i does element u*part + i of every part u.
+    loop_block = Block(arg_types=[index, *(v.type for v in carried0)])
+    iv = loop_block.args[0]
+    iv.name_hint = name
+    accs = list(loop_block.args[1:])
+    for u in range(streams):
+        for j, arg in enumerate(out_args):
+            accs[u * len(out_args) + j].name_hint = (arg.name_hint or "acc") + (f"_p{u}" if u else "")
+    main = scf.ForOp(b.const(0), b.const(part), b.const(1), carried0, loop_block)
+    b.insert(main)
+    after = InsertPoint.after(main)
+    b.point = InsertPoint.at_end(loop_block)
+    maps = []
+    for u in range(streams):
+        s_ivs = dict(ivs)
+        if u:
+            idx = b.insert(arith.AddiOp(iv, b.const(u * part))).results[0]
+            idx.name_hint = f"{name}_p{u}"
+            s_ivs[key] = idx
+        else:
+            s_ivs[key] = iv
+        mapping = dict(invariant)
+        mapping.update(zip(out_args, accs[u * len(out_args):(u + 1) * len(out_args)]))
+        maps.append((s_ivs, mapping))
+    for i, arg in enumerate(body.args[:n_in]):
+        if arg.uses and arg not in invariant:
+            for s_ivs, mapping in maps:
+                ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
+                ld.results[0].name_hint = arg.name_hint
+                mapping[arg] = ld.results[0]
+    yielded: list[SSAValue] = [None] * len(carried0)  # type: ignore[list-item]
+    for inner in body.ops:
+        for u, (s_ivs, mapping) in enumerate(maps):
+            if isinstance(inner, linalg.YieldOp):
+                for j, v in enumerate(inner.operands):
+                    yielded[u * len(out_args) + j] = mapping.get(v, v)
+            elif isinstance(inner, linalg.IndexOp):
+                mapping[inner.result] = s_ivs[inner.dim.value.data]
+            else:
+                b.insert(inner.clone(value_mapper=mapping))
+    b.insert(scf.YieldOp(*yielded))
+    main.attributes[SIMD_ATTR] = UnitAttr()
+
+    # Combine the parts' running values, then the remainder.
+    b.point = after
+    results = list(main.results)
+    totals = []
+    for j, (c, arg) in enumerate(zip(combiners, out_args)):
+        other = c.operands[1] if c.operands[0] is arg else c.operands[0]
+        vals = [results[u * len(out_args) + j] for u in range(streams)]
+        while len(vals) > 1:
+            nxt = []
+            for a, bb in zip(vals[::2], vals[1::2]):
+                nxt.append(b.insert(c.clone(value_mapper={arg: a, other: bb})).results[0])
+            if len(vals) % 2:
+                nxt.append(vals[-1])
+            vals = nxt
+        vals[0].name_hint = arg.name_hint or "acc"
+        totals.append(vals[0])
+    if rest:
+        rem_block = Block(arg_types=[index, *(v.type for v in totals)])
+        rem_block.args[0].name_hint = name
+        rem = scf.ForOp(b.const(streams * part), b.const(extent), b.const(1), totals, rem_block)
+        b.insert(rem)
+        after = InsertPoint.after(rem)
+        b.point = InsertPoint.at_end(rem_block)
+        s_ivs = dict(ivs)
+        s_ivs[key] = rem_block.args[0]
+        mapping = dict(invariant)
+        for arg, acc in zip(out_args, rem_block.args[1:]):
+            acc.name_hint = arg.name_hint or "acc"
+            mapping[arg] = acc
+        for i, arg in enumerate(body.args[:n_in]):
+            if arg.uses and arg not in invariant:
+                ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
+                ld.results[0].name_hint = arg.name_hint
+                mapping[arg] = ld.results[0]
+        out_vals: list[SSAValue] = []
+        for inner in body.ops:
+            if isinstance(inner, linalg.YieldOp):
+                out_vals = [mapping.get(v, v) for v in inner.operands]
+            elif isinstance(inner, linalg.IndexOp):
+                mapping[inner.result] = s_ivs[inner.dim.value.data]
+            else:
+                b.insert(inner.clone(value_mapper=mapping))
+        b.insert(scf.YieldOp(*out_vals))
+        rem.attributes[SIMD_ATTR] = UnitAttr()
+        b.point = after
+        totals = list(rem.results)
+    for j, v in enumerate(totals):
+        b.insert(memref.StoreOp.get(v, access[n_in + j].ref, access[n_in + j].indices(b, ivs)))
+
+
+def _vector_bounds(b: _NestBuilder, lp: Loop, kinds: list[str], strip_iv: dict, streams: int):
+    """(start, end of the main loop, the parts' offsets, remainder (start, end) or
+    None) of the vector loop over `lp`, computed at `b.point` (for a strip: right
+    where its strip index is defined, so nothing is recomputed in inner loops)."""
     key = lp.dims[0]
     name = _loop_name(lp, kinds)
-    index = IndexType()
-    saved = b.point
     if lp.strip:
         start = strip_iv[key]
         length = lp.strip if lp.extent % lp.strip == 0 else None
@@ -502,6 +674,22 @@ def _vector_loop(op: linalg.GenericOp, b: _NestBuilder, lp: Loop, kinds: list[st
             rem = (b.insert(arith.AddiOp(start, used)).results[0], end)
     if streams == 1 and rem is None:
         offsets = [b.const(0)]
+    return start, main_end, offsets, rem
+
+
+def _vector_loop(op: linalg.GenericOp, b: _NestBuilder, lp: Loop, kinds: list[str], ivs: dict,
+                 bounds, access: list[_Access]) -> None:
+    """The `omp simd` loop over `lp` (its inner strip when strip-mined), within
+    `bounds` (from `_vector_bounds`). With several streams its range is cut into
+    that many contiguous parts walked side by side: iteration i computes element
+    start + u*S + i of every part u, with the body's ops interleaved, so a long
+    dependent body has independent vectors in flight. A remainder loop takes
+    what the parts leave over."""
+    key = lp.dims[0]
+    name = _loop_name(lp, kinds)
+    index = IndexType()
+    saved = b.point
+    start, main_end, offsets, rem = bounds
 
     def loop(lb: SSAValue, ub: SSAValue, parts: list[SSAValue]) -> None:
         loop_block = Block(arg_types=[index])
@@ -645,12 +833,14 @@ def simd_reductions(loop: scf.ForOp) -> list[tuple[SSAValue, str]]:
 
 
 def _schedule_plan(op: linalg.GenericOp, schedule: dict, fixed: Sequence[int] = (),
-                   threads: int | None = None) -> NestPlan:
+                   threads: int | None = None, main: bool = False) -> NestPlan:
+    """The nest of `op` under its kernel's schedule; `main`: the kernel's biggest
+    generic, which the schedule's `interleave` describes."""
     strip = schedule.get("tile") or []
     return plan_nest(op, threads=schedule.get("threads", 1) if threads is None else threads,
                      vector_width=schedule.get("vector_width", 1),
                      strip=strip[0] if strip else 0, fixed=fixed,
-                     interleave=0 if fixed else schedule.get("interleave", 0))
+                     interleave=schedule.get("interleave", 0) if main else 0)
 
 
 def lower_row_kernel(f: func.FuncOp, schedule: dict) -> bool:
@@ -706,12 +896,85 @@ def lower_row_kernel(f: func.FuncOp, schedule: dict) -> bool:
             fixed[d] = loop_block.args[0]
             b.point = InsertPoint.before(loop_block.last_op)
     if live:  # move the generics into the band, in order
+        if threads > 1 or math.prod(rows) > 1:
+            _prefetch_next_row(f, generics, b, n, rows, fixed)
         for g in generics:
             g.detach()
             b.insert(g)
     for g in generics:
         lower_planned(g, _schedule_plan(g, schedule, fixed=range(n), threads=1), fixed=fixed)
     return True
+
+
+def _prefetch_next_row(f: func.FuncOp, generics: list[linalg.GenericOp], b: _NestBuilder, n: int,
+                       rows: list[int], row_ivs: dict[int, SSAValue]) -> None:
+    """At the top of a row iteration: prefetch the next row of each kernel input a
+    generic reads row by row from a contiguous block (identity layout, the rows
+    leading, the rest of the row in order)."""
+    args = set(f.body.block.args)
+    written = {v for g in generics for v in g.outputs}
+    seen: set[SSAValue] = set()
+    nxt: SSAValue | None = None
+    for g in generics:
+        for v, m_attr in zip(g.inputs, g.indexing_maps):
+            m = m_attr.data
+            t = v.type
+            if v in seen or v not in args or v in written or not isinstance(t, MemRefType) \
+                    or _strides_of(t) is None:
+                continue
+            shape = t.get_shape()
+            if len(m.results) != len(shape) or len(shape) < n or list(shape[:n]) != list(rows) \
+                    or any(not (isinstance(e, AffineDimExpr) and e.position == k)
+                           for k, e in enumerate(m.results)):
+                continue
+            row_elems = math.prod(shape[n:])
+            if row_elems * _elem_bytes(t) < PREFETCH_MIN_ROW_BYTES:
+                continue
+            seen.add(v)
+            if nxt is None:  # the next row's linear index, clamped to the last row
+                linear = row_ivs[n - 1]
+                for d in range(n - 1):
+                    term = b.insert(arith.MuliOp(row_ivs[d], b.const(math.prod(rows[d + 1:]))))
+                    linear = b.insert(arith.AddiOp(linear, term.results[0])).results[0]
+                plus = b.insert(arith.AddiOp(linear, b.const(1))).results[0]
+                plus.name_hint = "row_after"
+                nxt = b.insert(arith.MinSIOp(plus, b.const(math.prod(rows) - 1))).results[0]
+                nxt.name_hint = "next_row"
+            offset = b.insert(arith.MuliOp(nxt, b.const(row_elems))).results[0]
+            offset.name_hint = "next_" + (v.name_hint or "row")
+            callee = _intrinsic(f, "prefetch", [t, IndexType(), IndexType()])
+            b.insert(func.CallOp(callee, [v, offset, b.const(row_elems)], []))
+
+
+def _strides_of(t: MemRefType):
+    from xdsl.dialects.builtin import NoneAttr
+
+    return None if not isinstance(t.layout, NoneAttr) else True
+
+
+def _elem_bytes(t: MemRefType) -> int:
+    from tfc.passes.plan_memory import element_bytes
+
+    return element_bytes(t.get_element_type())
+
+
+def _intrinsic(f: func.FuncOp, what: str, arg_types: list) -> str:
+    """The name of a private declaration `@tfc_<what>_N` of these argument types
+    (added to the module when missing) that the C target implements."""
+    module = f.parent_op()
+    assert isinstance(module, ModuleOp)
+    ftype = func.FunctionType.from_lists(arg_types, [])
+    n = 0
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and op.attributes.get(INTRINSIC_ATTR) == StringAttr(what):
+            if op.function_type == ftype:
+                return op.sym_name.data
+            n += 1
+    name = f"tfc_{what}_{n}"
+    decl = func.FuncOp(name, ftype, Region(), visibility="private")
+    decl.attributes[INTRINSIC_ATTR] = StringAttr(what)
+    module.body.block.insert_op_before(decl, f)
+    return name
 
 
 def lower_kernel(f: func.FuncOp) -> None:
@@ -734,8 +997,9 @@ def lower_kernel(f: func.FuncOp) -> None:
             return
     if kind == "row" and lower_row_kernel(f, schedule):
         return
+    main = max(generics, key=lambda g: math.prod(loop_bounds(g)), default=None)
     for g in generics:
-        lower_planned(g, _schedule_plan(g, schedule))
+        lower_planned(g, _schedule_plan(g, schedule, main=g is main))
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,13 @@ def plan_nest(op: linalg.GenericOp, *, threads: int, vector_width: int, strip: i
         plan.loops = pgroups + rgroups
         for lp in pgroups:
             lp.band = True
-        rgroups[-1].simd = rgroups[-1].extent >= vw
+        vec = rgroups[-1]
+        vec.simd = vec.extent >= vw
+        if vec.simd and len(rgroups) == 1:
+            # Several accumulators per output (one vector each) hide the
+            # combine's latency when the data is in cache (a row kernel's second pass).
+            wanted = interleave or (4 if vec.extent >= 8 * vw else 2)
+            plan.interleave = _streams(vec, wanted, vw)
     elif reduce == "outer":
         vec = pgroups[-1]
         plan.loops = pgroups[:-1] + rgroups + [vec]
