@@ -8,7 +8,11 @@ IR, the compile settings that change the code, the Triton version and the
 compiler's own code, so a warm start runs no pass at all. Autotuning choices
 are written beside it by the runtime (`tuning-<device>.json`).
 
-Settings (`tfc.compile(..., target="gpu", **settings)`):
+The pipeline is the shared one up to `buffers`, with `tfc-tile` choosing GPU
+schedules (target=gpu): each kernel's first configuration.
+
+Settings (`tfc.compile(..., target="gpu", **settings)`; pass options such as
+`fusion=False` or `**{"tfc-tile.num_warps": 8}` work as for the CPU):
   gpu_autotune=False     use each kernel's default configuration (the runtime never tunes
                          in the interpreter anyway)
   gpu_cuda_graphs=False  launch kernel by kernel instead of replaying a captured CUDA graph
@@ -43,7 +47,7 @@ def build_gpu(module: ModuleOp, options, levels: dict[str, str], input_specs, ou
     import tfc
     from tfc.backend import _arena_size, code_fingerprint
     from tfc.codegen.triton import GpuPolicy, emit_triton
-    from tfc.pipeline import lower, print_ir
+    from tfc.pipeline import lower, pass_options, print_ir
     from tfc.runtime import default_cache
     from tfc.runtime.artifact import Manifest, seal
     from tfc.runtime.cache import cache_key
@@ -56,9 +60,13 @@ def build_gpu(module: ModuleOp, options, levels: dict[str, str], input_specs, ou
     tfc_ir = print_ir(module)
     produced: dict[str, str] = {}
 
+    # tfc-tile chooses GPU schedules (its options still come from the settings).
+    options = pass_options(code_settings)
+    options.setdefault("tfc-tile", {})["target"] = "gpu"
+
     def generate() -> str:
         if "triton" not in produced:
-            lower(module, "buffers", snapshots=produced)
+            lower(module, "buffers", snapshots=produced, options=options)
             produced["triton"] = emit_triton(module, policy)
         return produced["triton"]
 

@@ -34,9 +34,10 @@ output at other addresses, e.g. through a transpose) is split into one
 `@triton.jit` function per generic, launched in sequence: always correct,
 through memory.
 
-Block sizes come from a small policy (`GpuPolicy`, below) until the `tfc-tile`
-pass provides them; a kernel's `tfc.schedule` attribute, when present,
-overrides the policy's default configuration.
+Block sizes: `tfc-tile` (target=gpu) writes each kernel's first choice into
+its `tfc.schedule` attribute; the policy below (`GpuPolicy`) lists the other
+configurations the autotuner may try, and chooses alone when a kernel has no
+GPU schedule.
 """
 
 from __future__ import annotations
@@ -169,13 +170,16 @@ _SCHEDULE_KEYS = ("BLOCK_SIZE", "BLOCK_M", "BLOCK_N", "BLOCK_K", "GROUP_M", "num
 
 
 def schedule_config(f: func.FuncOp) -> dict:
-    """Block sizes a kernel's `tfc.schedule` attribute names (its `gpu` entry, or itself)."""
+    """Block sizes a kernel's `tfc.schedule` attribute names (tfc-tile with target=gpu):
+    its `gpu` entry, or the schedule itself unless it is for another target."""
     attr = f.attributes.get("tfc.schedule")
     if not isinstance(attr, DictionaryAttr):
         return {}
     entries = attr.data
     if isinstance(entries.get("gpu"), DictionaryAttr):
         entries = entries["gpu"].data
+    elif isinstance(entries.get("target"), StringAttr) and entries["target"].data != "gpu":
+        return {}
     out = {}
     for key in _SCHEDULE_KEYS:
         v = entries.get(key)
@@ -189,7 +193,13 @@ def _with_schedule(configs: list[dict], schedule: dict) -> list[dict]:
     if not schedule or not configs:
         return configs
     keys = set(configs[0])
-    first = dict(configs[0], **{k: v for k, v in schedule.items() if k in keys})
+    first = dict(configs[0])
+    for k, v in schedule.items():
+        if k in keys:
+            if k.startswith("BLOCK"):
+                # No bigger than the problem needs (the policy's largest), nor than its cap.
+                v = min(_pow2(v), max(c[k] for c in configs))
+            first[k] = v
     return _dedupe([first] + configs)
 
 
@@ -737,7 +747,7 @@ class _KernelWriter:
 
     def flat_index(self, g: _Gen, view: _View, m) -> str | None:
         """`offs` when the access walks the flattened block contiguously (pointwise kernels)."""
-        if self.mode != "flat":
+        if self.mode != "flat" or not self.kdims:
             return None
         key = self.addr_key(g, view, m)
         if len(key) != 3 or key[1] == "expr":
