@@ -126,6 +126,10 @@ class _ModuleWriter:
         self.ukernels = [op for op in module.ops if isinstance(op, func.FuncOp) and op.is_declaration
                          and isinstance(op.attributes.get(UKERNEL_ATTR), StringAttr)]
         self.module_names |= {_sanitize(u.sym_name.data) for u in self.ukernels}
+        # micro-kernel -> role of each argument ("in" | "out" | "inout" | "index"), when declared
+        self.ukernel_args = {u.sym_name.data: [a.data for a in u.attributes["tfc.ukernel_args"].data]
+                             for u in self.ukernels
+                             if isinstance(u.attributes.get("tfc.ukernel_args"), ArrayAttr)}
         self.reductions: set[tuple[str, str]] = set()  # (identifier, C type) declared for omp simd
         self.intrinsics = {op.sym_name.data: op.attributes[INTRINSIC_ATTR].data for op in module.ops
                            if isinstance(op, func.FuncOp) and op.is_declaration
@@ -219,6 +223,10 @@ class _ModuleWriter:
                         written = written or use.index == 1
                     elif isinstance(o, func.CallOp) and o.callee.root_reference.data in self.intrinsics:
                         pass  # a prefetch neither reads nor writes a value
+                    elif isinstance(o, func.CallOp) and o.callee.root_reference.data in self.ukernel_args:
+                        role = self.ukernel_args[o.callee.root_reference.data][use.index]
+                        read = read or role in ("in", "inout")
+                        written = written or role in ("out", "inout")
                     elif isinstance(o, func.CallOp):
                         callee = by_name.get(o.callee.root_reference.data)
                         r, w = (self.arg_access(callee)[use.index] if callee is not None else (True, True))
