@@ -221,3 +221,35 @@ def test_outer_reduction_vectorizes_across_the_output():
     # the vector loop walks the output's contiguous dim inside the reduced one
     after = c[c.index("for (int64_t r0"):]
     assert "#pragma omp simd" in after.split("\n}\n")[0]
+
+
+# ---------------------------------------------------------------------------
+# Other bodies through the scheduled nests
+
+
+def test_multiple_outputs_and_in_place(policy):
+    x = rand((33, 130))
+    compiled(lambda x: (x + 1.0, tfc.exp(x) * 2.0), x, policy=policy)
+    # a chain whose intermediates are written in place over their input
+    compiled(lambda x: tfc.tanh(tfc.exp(x * 0.5) - 1.0) * 3.0 + x, x, policy=policy)
+
+
+def test_index_and_gather_bodies(policy):
+    idx = rand((257,), "i32", 0, 9)
+    compiled(lambda i: tfc.one_hot(i, 10), idx, policy=policy)
+    table = rand((10, 33))
+    compiled(lambda t, i: tfc.gather(t, i, axis=0) * 2.0, table, idx, policy=policy)
+
+
+@pytest.mark.parametrize("dtype", ["f16", "bf16"])
+def test_half_types_use_the_f32_math(policy, dtype):
+    x = rand((3, 171), dtype, -4, 4)
+    compiled(lambda x: tfc.exp(x) + tfc.tanh(x), x, policy=policy)
+    compiled(lambda x: tfc.softmax(x, axis=-1), x, policy=policy)
+
+
+def test_copies_and_pads(policy):
+    a, b = rand((65, 7)), rand((65, 130))
+    compiled(lambda a, b: tfc.concat([a, b], axis=1), a, b, policy=policy)
+    compiled(lambda a: tfc.pad(a, [[1, 2], [3, 0]]), a, policy=policy)
+    compiled(lambda b: tfc.slice(b, [1, 5], [60, 101]) * 2.0, b, policy=policy)
