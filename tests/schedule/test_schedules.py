@@ -253,3 +253,20 @@ def test_copies_and_pads(policy):
     compiled(lambda a, b: tfc.concat([a, b], axis=1), a, b, policy=policy)
     compiled(lambda a: tfc.pad(a, [[1, 2], [3, 0]]), a, policy=policy)
     compiled(lambda b: tfc.slice(b, [1, 5], [60, 101]) * 2.0, b, policy=policy)
+
+
+def test_full_reductions_split_over_threads():
+    """A reduction to a scalar has no parallel loop: the threads split its range
+    (OpenMP `parallel for reduction`), NaN still wins for max / min."""
+    x = rand((300_001,))
+    exe = tfc.compile(lambda x: (tfc.reduce_sum(x), tfc.reduce_max(x), tfc.reduce_min(x)), x,
+                      **{"tfc-tile.threads": 2})
+    c = exe.ir("c")
+    assert "#pragma omp parallel for simd schedule(static) reduction(+:" in c
+    assert "reduction(tfc_max:" in c and "reduction(tfc_min:" in c
+    s, mx, mn = (np.asarray(v) for v in exe(x))
+    np.testing.assert_allclose(s, x.astype(np.float64).sum(), rtol=1e-5)
+    assert mx == x.max() and mn == x.min()
+    x[123_456] = np.nan
+    s, mx, mn = (np.asarray(v) for v in exe(x))
+    assert np.isnan(s) and np.isnan(mx) and np.isnan(mn)

@@ -448,14 +448,18 @@ class _FunctionWriter:
             self.expr[arg] = self.expr[res] = name
         simd = simd_reductions(op)
         trips = self.trip_count(op.lb, op.ub, op.step)
-        if SIMD_ATTR in op.attributes or (simd and (trips is None or trips >= SIMD_MIN_TRIPS)):
+        threads = op.attributes.get(THREADS_ATTR)
+        split = isinstance(threads, IntegerAttr) and threads.value.data > 1 and bool(simd)
+        if SIMD_ATTR in op.attributes or split or (simd and (trips is None or trips >= SIMD_MIN_TRIPS)):
             by_symbol: dict[str, list[str]] = {}
             for a, sym in simd:
                 if sym.startswith("tfc_"):
                     self.mod.reductions.add((sym, c_type(a.type)))
                 by_symbol.setdefault(sym, []).append(self.expr[a])
             clauses = [f"reduction({sym}:{', '.join(names)})" for sym, names in by_symbol.items()]
-            self.line(" ".join(["#pragma omp simd", *clauses]))
+            head = ("#pragma omp parallel for" + (" simd" if SIMD_ATTR in op.attributes else "")
+                    + " schedule(static)") if split else "#pragma omp simd"
+            self.line(" ".join([head, *clauses]))
         self.line(self.loop_header(body.args[0], op.lb, op.ub, op.step, "i"))
         self.depth += 1
         self.block(body)

@@ -73,7 +73,9 @@ __all__ = ["INTRINSIC_ATTR", "LowerToLoopsPass", "SIMD_ATTR", "THREADS_ATTR", "l
 
 # Loop attributes read by the C target.
 SIMD_ATTR = "tfc.simd"          # scf.for: vectorize (`#pragma omp simd`)
-THREADS_ATTR = "tfc.threads"    # scf.parallel: split over this many threads (1: none)
+# scf.parallel: split over this many threads (1: none); on an scf.for carrying
+# reduction values: split its range over the threads and combine their values
+THREADS_ATTR = "tfc.threads"
 # A private func declaration the C target implements itself (`"prefetch"`:
 # `(memref, index offset, index count)` asks for elements [offset, offset+count)
 # in cache ahead of use; it never changes a value).
@@ -267,7 +269,7 @@ def _uses_keys(acc: _Access, keys: set) -> bool:
 
 def _emit_body(op: linalg.GenericOp, b: _NestBuilder, ivs: dict[int, SSAValue],
                access: list[_Access], *, reduction_loops: list[tuple[int, int, str]],
-               outer_loads: bool, simd_innermost: bool = False) -> None:
+               outer_loads: bool, simd_innermost: bool = False, team: int = 1) -> None:
     """The loads, the body and the stores at `b.point`, inside `reduction_loops`
     ((iv key, extent, iv name), outermost first) that carry the outputs in
     iter_args; with no reduction loops the outputs are loaded (when the body
@@ -332,6 +334,8 @@ def _emit_body(op: linalg.GenericOp, b: _NestBuilder, ivs: dict[int, SSAValue],
         b.insert(scf.YieldOp(*yielded))
         if simd_innermost and simd_reductions(loops[-1]):
             loops[-1].attributes[SIMD_ATTR] = UnitAttr()
+        if team > 1 and len(loops) == 1 and simd_reductions(loops[0]):
+            loops[0].attributes[THREADS_ATTR] = IntegerAttr(team, i64)
         b.point = store_point
         yielded = list(loops[0].results)
     for j, v in enumerate(yielded):
@@ -410,7 +414,10 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
         return lp.dims[0]
 
     # The band (threads) first: band loops, and the strip loops of strip-mined ones.
-    outer = [lp for lp in plan.loops if lp.band or lp.strip]
+    # (A full reduction's loop in the band is split over threads by OpenMP's
+    # `parallel for reduction` instead: it stays a loop carrying its values.)
+    split_reduction = [lp for lp in plan.loops if lp.band and lp.kind != "parallel"]
+    outer = [lp for lp in plan.loops if (lp.band or lp.strip) and lp not in split_reduction]
     band = [lp for lp in outer if lp.band]
     seq_outer = [lp for lp in outer if not lp.band]
     strip_iv: dict[int, SSAValue] = {}
@@ -439,7 +446,8 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
         strip_iv[key(lp)] = loop_block.args[0]
         b.point = InsertPoint.before(loop_block.last_op)
 
-    inner = [lp for lp in plan.loops if not lp.band or lp.strip]
+    inner = [lp for lp in plan.loops if not lp.band or lp.strip or lp in split_reduction]
+    team = plan.threads if split_reduction else 1
     if plan.reduce == "inner":
         # Parallel loops left over (none when all are in the band), then the
         # reduction loops carrying the outputs; the innermost one vectorizes.
@@ -451,12 +459,13 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
         if len(reductions) == 1 and reductions[0].simd and plan.interleave > 1 and combiners:
             lp = reductions[0]
             _stream_reduction(op, b, ivs, access, key(lp), lp.extent, _loop_name(lp, kinds),
-                              plan.interleave, combiners)
+                              plan.interleave, combiners, team)
         else:
             _emit_body(op, b, ivs, access,
                        reduction_loops=[(key(lp), lp.extent, _loop_name(lp, kinds))
                                         for lp in reductions],
-                       outer_loads=True, simd_innermost=any(lp.simd for lp in reductions))
+                       outer_loads=True, simd_innermost=any(lp.simd for lp in reductions),
+                       team=team)
     elif inner and inner[-1].simd:
         # Elementwise, or an outer reduction: the vector loop is the output's
         # contiguous dim, innermost; outputs are read and written in it.
@@ -507,7 +516,7 @@ def _identity(combiner: Operation, t) -> arith.ConstantOp:
 
 def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: list[_Access],
                       key: int, extent: int, name: str, streams: int,
-                      combiners: list[Operation]) -> None:
+                      combiners: list[Operation], team: int = 1) -> None:
     """An inner reduction over one loop with `streams` accumulators per output:
     the loop's range is cut into that many parts walked side by side (each part
     its own running value, all vectorized by `omp simd reduction`); the parts'
@@ -579,6 +588,8 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
                 b.insert(inner.clone(value_mapper=mapping))
     b.insert(scf.YieldOp(*yielded))
     main.attributes[SIMD_ATTR] = UnitAttr()
+    if team > 1:  # a full reduction: the threads split the main loop
+        main.attributes[THREADS_ATTR] = IntegerAttr(team, i64)
 
     # Combine the parts' running values, then the remainder.
     b.point = after

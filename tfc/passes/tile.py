@@ -374,6 +374,10 @@ def plan_nest(op: linalg.GenericOp, *, threads: int, vector_width: int, strip: i
             lp.band = True
         vec = rgroups[-1]
         vec.simd = vec.extent >= vw
+        if team > 1 and not pgroups and len(rgroups) == 1 and _combinable(op):
+            # A full reduction: the threads split the reduced range, each with its
+            # own running values, combined by OpenMP (`parallel for reduction`).
+            vec.band = True
         if vec.simd and len(rgroups) == 1:
             # Several accumulators per output (one vector each) hide the
             # combine's latency when the data is in cache (a row kernel's second pass).
@@ -416,6 +420,21 @@ def plan_nest(op: linalg.GenericOp, *, threads: int, vector_width: int, strip: i
     if not any(lp.band for lp in plan.loops):
         plan.threads = 1
     return plan
+
+
+def _combinable(op: linalg.GenericOp) -> bool:
+    """Is every output's running value combined once by an associative op (so
+    partial results of parts of the range can be combined)?"""
+    from tfc.passes.lower_to_loops import REDUCTION_COMBINERS
+
+    body = op.body.block
+    n_in = len(op.inputs)
+    for j, arg in enumerate(body.args[n_in:]):
+        uses = list(arg.uses)
+        if len(uses) != 1 or uses[0].operation.name not in REDUCTION_COMBINERS \
+                or body.last_op.operands[j] is not uses[0].operation.results[0]:
+            return False
+    return True
 
 
 def _streams(vec: Loop, wanted: int, vw: int) -> int:
