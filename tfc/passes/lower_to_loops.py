@@ -516,83 +516,134 @@ def _identity(combiner: Operation, t) -> arith.ConstantOp:
 
 def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: list[_Access],
                       key: int, extent: int, name: str, streams: int,
-                      combiners: list[Operation], team: int = 1) -> None:
+                      combiners: list[Operation], team: int = 1,
+                      producer: tuple[linalg.GenericOp, list[_Access], int] | None = None) -> None:
     """An inner reduction over one loop with `streams` accumulators per output:
     the loop's range is cut into that many parts walked side by side (each part
     its own running value, all vectorized by `omp simd reduction`); the parts'
-    values are then combined, and a remainder loop finishes the range."""
+    values are then combined, and a remainder loop finishes the range.
+
+    `producer` (generic, its accesses, the reduction's input it writes): an
+    elementwise generic over the same loop whose one output the reduction reads
+    at the element it writes; it is computed in the same loop and its value
+    feeds the reduction directly (softmax's exp(x - max) and its sum: the row is
+    not read back)."""
     n_in = len(op.inputs)
     body = op.body.block
     out_args = list(body.args[n_in:])
     index = IndexType()
     part = extent // streams
     rest = extent - streams * part
+    fed = body.args[producer[2]] if producer else None
+
+    def hoist(g: linalg.GenericOp, acc: list[_Access]) -> dict[SSAValue, SSAValue]:
+        """Inputs of `g` the loop does not index, loaded once before it."""
+        out: dict[SSAValue, SSAValue] = {}
+        for i, arg in enumerate(g.body.block.args[:len(g.inputs)]):
+            if not arg.uses or arg is fed:
+                continue
+            if not isinstance(g.operands[i].type, MemRefType):
+                out[arg] = g.operands[i]
+            elif not _uses_keys(acc[i], {key}):
+                ld = b.insert(memref.LoadOp.get(acc[i].ref, acc[i].indices(b, ivs)))
+                ld.results[0].name_hint = arg.name_hint
+                out[arg] = ld.results[0]
+        return out
 
     inits = []
     for j, arg in enumerate(out_args):
         ld = b.insert(memref.LoadOp.get(access[n_in + j].ref, access[n_in + j].indices(b, ivs)))
         ld.results[0].name_hint = (arg.name_hint or "acc") + "_init"
         inits.append(ld.results[0])
-    invariant: dict[SSAValue, SSAValue] = {}
-    for i, arg in enumerate(body.args[:n_in]):
-        if arg.uses and isinstance(op.operands[i].type, MemRefType) \
-                and not _uses_keys(access[i], {key}):
-            ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, ivs)))
-            ld.results[0].name_hint = arg.name_hint
-            invariant[arg] = ld.results[0]
-        elif arg.uses and not isinstance(op.operands[i].type, MemRefType):
-            invariant[arg] = op.operands[i]
+    invariant = hoist(op, access)
+    p_invariant = hoist(producer[0], producer[1]) if producer else {}
     neutral = [b.insert(_identity(c, a.type)).results[0] for c, a in zip(combiners, out_args)]
-    carried0 = [inits[j] if u == 0 else neutral[j] for u in range(streams)
-                for j in range(len(out_args))]
+
+    def iteration(stream_ivs: list[dict], accs: list[list[SSAValue]]) -> list[list[SSAValue]]:
+        """One loop iteration for each stream (ivs, running values): the producer
+        (stored, and fed on), the loads, the body op by op across the streams;
+        returns each stream's new running values."""
+        maps = [dict(invariant, **{}) for _ in stream_ivs]
+        for mapping, acc in zip(maps, accs):
+            mapping.update(zip(out_args, acc))
+        if producer:
+            g, g_access, _ = producer
+            g_body = g.body.block
+            g_maps = [dict(p_invariant) for _ in stream_ivs]
+            for i, arg in enumerate(g_body.args):
+                if arg.uses and arg not in p_invariant:
+                    for s_ivs, gm in zip(stream_ivs, g_maps):
+                        ld = b.insert(memref.LoadOp.get(g_access[i].ref, g_access[i].indices(b, s_ivs)))
+                        ld.results[0].name_hint = arg.name_hint
+                        gm[arg] = ld.results[0]
+            values: list[list[SSAValue]] = [[] for _ in stream_ivs]
+            for inner in g_body.ops:
+                for u, (s_ivs, gm) in enumerate(zip(stream_ivs, g_maps)):
+                    if isinstance(inner, linalg.YieldOp):
+                        values[u] = [gm.get(v, v) for v in inner.operands]
+                    elif isinstance(inner, linalg.IndexOp):
+                        gm[inner.result] = s_ivs[inner.dim.value.data]
+                    else:
+                        b.insert(inner.clone(value_mapper=gm))
+            n_g = len(g.inputs)
+            for u, s_ivs in enumerate(stream_ivs):
+                for j, v in enumerate(values[u]):
+                    a = g_access[n_g + j]
+                    b.insert(memref.StoreOp.get(v, a.ref, a.indices(b, s_ivs)))
+                maps[u][fed] = values[u][0]
+        for i, arg in enumerate(body.args[:n_in]):
+            if arg.uses and arg not in invariant and arg is not fed:
+                for s_ivs, mapping in zip(stream_ivs, maps):
+                    ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
+                    ld.results[0].name_hint = arg.name_hint
+                    mapping[arg] = ld.results[0]
+        new: list[list[SSAValue]] = [[] for _ in stream_ivs]
+        for inner in body.ops:
+            for u, (s_ivs, mapping) in enumerate(zip(stream_ivs, maps)):
+                if isinstance(inner, linalg.YieldOp):
+                    new[u] = [mapping.get(v, v) for v in inner.operands]
+                elif isinstance(inner, linalg.IndexOp):
+                    mapping[inner.result] = s_ivs[inner.dim.value.data]
+                else:
+                    b.insert(inner.clone(value_mapper=mapping))
+        return new
+
+    def loop(lb: int, ub: int, init: list[SSAValue], parts: int, width: int) -> scf.ForOp:
+        """scf.for over [lb, ub) carrying `parts` x outputs values; element
+        lb + i + u*width of every part u in iteration i."""
+        loop_block = Block(arg_types=[index, *(v.type for v in init)])
+        iv = loop_block.args[0]
+        iv.name_hint = name
+        carried = list(loop_block.args[1:])
+        n = len(out_args)
+        for u in range(parts):
+            for j, arg in enumerate(out_args):
+                carried[u * n + j].name_hint = (arg.name_hint or "acc") + (f"_p{u}" if u else "")
+        f = scf.ForOp(b.const(lb), b.const(ub), b.const(1), init, loop_block)
+        b.insert(f)
+        b.point = InsertPoint.at_end(loop_block)
+        stream_ivs = []
+        for u in range(parts):
+            s_ivs = dict(ivs)
+            if u:
+                idx = b.insert(arith.AddiOp(iv, b.const(u * width))).results[0]
+                idx.name_hint = f"{name}_p{u}"
+                s_ivs[key] = idx
+            else:
+                s_ivs[key] = iv
+            stream_ivs.append(s_ivs)
+        new = iteration(stream_ivs, [carried[u * n:(u + 1) * n] for u in range(parts)])
+        b.insert(scf.YieldOp(*[v for vals in new for v in vals]))
+        f.attributes[SIMD_ATTR] = UnitAttr()
+        b.point = InsertPoint.after(f)
+        return f
 
     # The main loop: iteration i does element u*part + i of every part u.
-    loop_block = Block(arg_types=[index, *(v.type for v in carried0)])
-    iv = loop_block.args[0]
-    iv.name_hint = name
-    accs = list(loop_block.args[1:])
-    for u in range(streams):
-        for j, arg in enumerate(out_args):
-            accs[u * len(out_args) + j].name_hint = (arg.name_hint or "acc") + (f"_p{u}" if u else "")
-    main = scf.ForOp(b.const(0), b.const(part), b.const(1), carried0, loop_block)
-    b.insert(main)
-    after = InsertPoint.after(main)
-    b.point = InsertPoint.at_end(loop_block)
-    maps = []
-    for u in range(streams):
-        s_ivs = dict(ivs)
-        if u:
-            idx = b.insert(arith.AddiOp(iv, b.const(u * part))).results[0]
-            idx.name_hint = f"{name}_p{u}"
-            s_ivs[key] = idx
-        else:
-            s_ivs[key] = iv
-        mapping = dict(invariant)
-        mapping.update(zip(out_args, accs[u * len(out_args):(u + 1) * len(out_args)]))
-        maps.append((s_ivs, mapping))
-    for i, arg in enumerate(body.args[:n_in]):
-        if arg.uses and arg not in invariant:
-            for s_ivs, mapping in maps:
-                ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
-                ld.results[0].name_hint = arg.name_hint
-                mapping[arg] = ld.results[0]
-    yielded: list[SSAValue] = [None] * len(carried0)  # type: ignore[list-item]
-    for inner in body.ops:
-        for u, (s_ivs, mapping) in enumerate(maps):
-            if isinstance(inner, linalg.YieldOp):
-                for j, v in enumerate(inner.operands):
-                    yielded[u * len(out_args) + j] = mapping.get(v, v)
-            elif isinstance(inner, linalg.IndexOp):
-                mapping[inner.result] = s_ivs[inner.dim.value.data]
-            else:
-                b.insert(inner.clone(value_mapper=mapping))
-    b.insert(scf.YieldOp(*yielded))
-    main.attributes[SIMD_ATTR] = UnitAttr()
+    main = loop(0, part, [inits[j] if u == 0 else neutral[j] for u in range(streams)
+                          for j in range(len(out_args))], streams, part)
     if team > 1:  # a full reduction: the threads split the main loop
         main.attributes[THREADS_ATTR] = IntegerAttr(team, i64)
-
     # Combine the parts' running values, then the remainder.
-    b.point = after
     results = list(main.results)
     totals = []
     for j, (c, arg) in enumerate(zip(combiners, out_args)):
@@ -608,35 +659,7 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
         vals[0].name_hint = arg.name_hint or "acc"
         totals.append(vals[0])
     if rest:
-        rem_block = Block(arg_types=[index, *(v.type for v in totals)])
-        rem_block.args[0].name_hint = name
-        rem = scf.ForOp(b.const(streams * part), b.const(extent), b.const(1), totals, rem_block)
-        b.insert(rem)
-        after = InsertPoint.after(rem)
-        b.point = InsertPoint.at_end(rem_block)
-        s_ivs = dict(ivs)
-        s_ivs[key] = rem_block.args[0]
-        mapping = dict(invariant)
-        for arg, acc in zip(out_args, rem_block.args[1:]):
-            acc.name_hint = arg.name_hint or "acc"
-            mapping[arg] = acc
-        for i, arg in enumerate(body.args[:n_in]):
-            if arg.uses and arg not in invariant:
-                ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
-                ld.results[0].name_hint = arg.name_hint
-                mapping[arg] = ld.results[0]
-        out_vals: list[SSAValue] = []
-        for inner in body.ops:
-            if isinstance(inner, linalg.YieldOp):
-                out_vals = [mapping.get(v, v) for v in inner.operands]
-            elif isinstance(inner, linalg.IndexOp):
-                mapping[inner.result] = s_ivs[inner.dim.value.data]
-            else:
-                b.insert(inner.clone(value_mapper=mapping))
-        b.insert(scf.YieldOp(*out_vals))
-        rem.attributes[SIMD_ATTR] = UnitAttr()
-        b.point = after
-        totals = list(rem.results)
+        totals = list(loop(streams * part, extent, totals, 1, 0).results)
     for j, v in enumerate(totals):
         b.insert(memref.StoreOp.get(v, access[n_in + j].ref, access[n_in + j].indices(b, ivs)))
 
@@ -912,8 +935,84 @@ def lower_row_kernel(f: func.FuncOp, schedule: dict) -> bool:
         for g in generics:
             g.detach()
             b.insert(g)
-    for g in generics:
+    i = 0
+    while i < len(generics):
+        g = generics[i]
+        # A map followed (after fills of other buffers) by a reduction of its result:
+        # one loop for both (the fills move before it).
+        j = i + 1
+        while j < len(generics) and _is_fill(generics[j]) and not _touches(generics[j], g):
+            j += 1
+        if j < len(generics) and _lower_map_reduce(g, generics[j], generics[i + 1:j], schedule,
+                                                   n, fixed):
+            i = j + 1
+            continue
         lower_planned(g, _schedule_plan(g, schedule, fixed=range(n), threads=1), fixed=fixed)
+        i += 1
+    return True
+
+
+def _is_fill(g: linalg.GenericOp) -> bool:
+    return not g.inputs and not any(a.uses for a in g.body.block.args)
+
+
+def _touches(g: linalg.GenericOp, other: linalg.GenericOp) -> bool:
+    """Does `g` write a buffer `other` reads or writes?"""
+    return bool(set(g.outputs) & set(other.operands))
+
+
+def _is_identity(m: AffineMap) -> bool:
+    return m.num_symbols == 0 and len(m.results) == m.num_dims and all(
+        isinstance(e, AffineDimExpr) and e.position == k for k, e in enumerate(m.results))
+
+
+def _lower_map_reduce(a: linalg.GenericOp, r: linalg.GenericOp, fills: list[linalg.GenericOp],
+                      schedule: dict, n: int, fixed: dict[int, SSAValue]) -> bool:
+    """Lower elementwise `a` and reduction `r` of `a`'s result as one loop over a
+    row (see `_stream_reduction`'s producer), `fills` first. False (nothing
+    changed) unless: `a` is all-parallel with one output, read by `r` with the
+    same identity map at the element it writes; both range over the same dims,
+    of which one is left after the rows and extent-1 dims; `r` combines its
+    running values with associative ops and does not write `a`'s operands."""
+    if len(a.outputs) != 1 or any(it.data.value != "parallel" for it in a.iterator_types):
+        return False
+    x = a.outputs[0]
+    r_kinds = [it.data.value for it in r.iterator_types]
+    if "reduction" not in r_kinds or list(r.inputs).count(x) != 1 or x in r.outputs:
+        return False
+    if set(r.outputs) & set(a.operands):
+        return False
+    combiners = _body_combiners(r)
+    a_maps = [m.data for m in a.indexing_maps]
+    r_maps = [m.data for m in r.indexing_maps]
+    k = list(r.inputs).index(x)
+    if combiners is None or not _is_identity(a_maps[-1]) or r_maps[k] != a_maps[-1]:
+        return False
+    bounds = loop_bounds(a)
+    if loop_bounds(r) != bounds:
+        return False
+    inner = [d for d in range(n, len(bounds)) if bounds[d] != 1]
+    if len(inner) != 1 or r_kinds[inner[0]] != "reduction" or any(
+            r_kinds[d] != "parallel" for d in range(n)):
+        return False
+    plan = _schedule_plan(r, schedule, fixed=range(n), threads=1)
+    if plan.reduce != "inner" or not plan.loops or not plan.loops[-1].simd:
+        return False
+    for fill in fills:
+        lower_planned(fill, _schedule_plan(fill, schedule, fixed=range(n), threads=1), fixed=fixed)
+    d = inner[0]
+    b = _NestBuilder(r)
+    ivs: dict = dict(fixed)
+    for dim, extent in enumerate(bounds):
+        if extent == 1 and dim not in ivs:
+            ivs[dim] = b.const(0)
+    no_groups = NestPlan()
+    _stream_reduction(r, b, ivs, _collapse_views(r, no_groups, b), d, bounds[d], f"r{d}",
+                      max(1, plan.interleave), combiners,
+                      producer=(a, _collapse_views(a, no_groups, b), k))
+    for g in (a, r):
+        g.detach()
+        g.erase()
     return True
 
 

@@ -137,8 +137,10 @@ func.func private @k2_reduce_sum(%x: memref<256x1024xf32>, %out: memref<1024xf32
 // A row kernel (softmax): one scf.parallel over the rows; in it, first a
 // prefetch of the next row of the input (clamped to the last row; a private
 // declaration the C target implements), then every generic's loops over the
-// row in program order: fill, max (lane accumulators), exp(x - max) into the
-// output (the row's max loaded once, before the vector loop), fill, sum, divide.
+// row in program order: fill, max (lane accumulators); exp(x - max) and the
+// sum of it share one loop (the exp is stored into the output and added to the
+// running sums directly; the fill of the sum moves before it; the row's max is
+// loaded once, before the loop); then the division.
 // CHECK:       func.func private @tfc_prefetch_0(memref<64x256xf32>, index, index) -> () attributes {tfc.intrinsic = "prefetch"}
 // CHECK-LABEL: func.func private @k0_row_max_sum(
 // CHECK:         "scf.parallel"
@@ -151,13 +153,19 @@ func.func private @k2_reduce_sum(%x: memref<256x1024xf32>, %out: memref<1024xf32
 // CHECK-NEXT:      memref.store %[[NINF]], %scratch0[%row, %{{.*}}] : memref<64x1xf32>
 // CHECK:           arith.maximumf
 // CHECK:           } {tfc.simd}
-// CHECK:           %[[MAX:.*]] = memref.load %scratch0[%row, %{{.*}}] : memref<64x1xf32>
-// CHECK-NEXT:      scf.for
-// CHECK:             arith.subf %{{.*}}, %[[MAX]] : f32
-// CHECK:             math.exp
+// CHECK:           %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT:      memref.store %[[ZERO]], %scratch1[%row, %{{.*}}] : memref<64x1xf32>
+// CHECK:           %[[SUM0:.*]] = memref.load %scratch1[%row, %{{.*}}] : memref<64x1xf32>
+// CHECK-NEXT:      %[[MAX:.*]] = memref.load %scratch0[%row, %{{.*}}] : memref<64x1xf32>
+// CHECK-NEXT:      %[[NZ:.*]] = arith.constant -0.000000e+00 : f32
+// CHECK-NEXT:      %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} = scf.for %[[R:.*]] = {{.*}} iter_args(%[[S:.*]] = %[[SUM0]], %{{.*}} = %[[NZ]], %{{.*}} = %[[NZ]], %{{.*}} = %[[NZ]])
+// CHECK:             %[[V:.*]] = memref.load %x[%row, %[[R]]] : memref<64x256xf32>
+// CHECK:             %[[D:.*]] = arith.subf %[[V]], %[[MAX]] : f32
+// CHECK:             %[[E:.*]] = math.exp %[[D]] : f32
+// CHECK:             memref.store %[[E]], %out[%row, %[[R]]] : memref<64x256xf32>
+// CHECK:             arith.addf %[[S]], %[[E]] : f32
 // CHECK:           } {tfc.simd}
-// CHECK:           arith.addf
-// CHECK:           } {tfc.simd}
+// CHECK:           memref.store %{{.*}}, %scratch1[%row, %{{.*}}] : memref<64x1xf32>
 // CHECK:           arith.divf
 // CHECK:           } {tfc.simd}
 // CHECK-NEXT:      scf.reduce
