@@ -113,14 +113,11 @@ def host_isa() -> str:
 
 @cache
 def cpu_threads() -> int:
-    """The threads OpenMP will use: OMP_NUM_THREADS, else the CPUs this process may run on."""
-    env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    """The machine's CPU count: the threads a kernel is scheduled for. Not the
+    OMP_NUM_THREADS of the compiling process: compiled kernels are cached and
+    shared between processes, and OpenMP decides the team size at run time anyway
+    (a parallel loop run by one thread costs next to nothing)."""
+    return max(1, os.cpu_count() or 1)
 
 
 # ----------------------------------------------------------------------------
@@ -511,8 +508,8 @@ class TilePass(ModulePass):
     """Attach a `tfc.schedule` to every kernel (`kernels` -> `tiled` level).
 
     Options override the target's default policy: target (cpu|gpu), isa
-    (avx512|avx2|scalar; default: this host's), threads (default: OMP_NUM_THREADS
-    or the CPUs available), vector_width (elements; default: the ISA's register
+    (avx512|avx2|scalar; default: this host's), threads (default: the machine's
+    CPU count), vector_width (elements; default: the ISA's register
     over the element size), tile (the strip length of elementwise nests),
     parallel_dims, interleave (vector streams walked side by side in the vector
     loop; default from the body's dependency chain), min_parallel_work
