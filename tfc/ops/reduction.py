@@ -532,6 +532,10 @@ class LayerNormOp(TfcOp):
         _float_only(cls.name, x, gamma, beta)
         axes = _layer_norm_axes(cls.name, x, attrs["axis"])
         norm = shape_of(x)[axes[0]:]
+        if 0 in norm:
+            # The statistics of an empty axis do not exist; reject it as reduce_mean does,
+            # so eager mode and compiled code agree.
+            raise ShapeError(f"{cls.name}: cannot normalize over a zero-size axis of {type_str(x)}")
         if shape_of(gamma) != norm or shape_of(beta) != norm:
             raise ShapeError(
                 f"{cls.name}: gamma and beta must have the normalized shape "

@@ -192,6 +192,21 @@ def why_not_inline(producer: Operation, consumer: Operation) -> str | None:
                 if not isinstance(e, AffineDimExpr | AffineConstantExpr):
                     return (f"the producer uses its loop index {o.dim.value.data}, which the "
                             f"consumer reads as '{e}'")
+    # A bare loop index in a map must span its operand's whole dim (linalg derives loop
+    # extents from such results and the verifier rejects a mismatch). Composing the
+    # maps of two slices can produce one that does not: e.g. two reversed slices give
+    # (d0, d1) -> (2*d0, d1) reading dim 1 of a 2x2 input over a loop of extent 1.
+    extents = _loop_extents(consumer)
+    for j in uses:
+        composed = _composed(producer, consumer, j)
+        for v, pm in zip(producer.inputs, maps(producer)[:len(producer.inputs)]):
+            shape = v.type.get_shape()
+            for k, e in enumerate(pm.compose(composed).results):
+                if (isinstance(e, AffineDimExpr) and extents.get(e.position) is not None
+                        and shape[k] != extents[e.position]):
+                    return (f"the fused read of the producer's input would index its dim {k} "
+                            f"(size {shape[k]}) by the consumer's loop d{e.position} (extent "
+                            f"{extents[e.position]}); a bare loop index must span the whole dim")
     # Every loop of the fused generic must still get its extent from some operand.
     c_maps = maps(consumer)
     indexed: set[int] = set()
@@ -207,6 +222,17 @@ def why_not_inline(producer: Operation, consumer: Operation) -> str | None:
         return (f"the consumer's loop d{lost[0]} would be indexed by no operand (only the "
                 "producer's result gives its extent)")
     return None
+
+
+def _loop_extents(op: linalg.GenericOp) -> dict[int, int]:
+    """Each loop's extent, from the operand dims its maps index by a bare loop index."""
+    extents: dict[int, int] = {}
+    for v, m in zip(op.operands, maps(op)):
+        shape = v.type.get_shape()
+        for k, e in enumerate(m.results):
+            if isinstance(e, AffineDimExpr):
+                extents.setdefault(e.position, shape[k])
+    return extents
 
 
 def _direct_dims(m: AffineMap) -> set[int]:

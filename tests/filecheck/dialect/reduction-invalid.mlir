@@ -133,3 +133,13 @@ func.func @sparse_labels_shape(%l: tensor<4x8xi32>, %z: tensor<4x8xf32>) -> tens
   %0 = tfc.sparse_softmax_cross_entropy_with_logits %l, %z : (tensor<4x8xi32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   func.return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// The statistics of an empty axis do not exist (found by tools/fuzz.py: eager
+// mode accepted it while the compiled reduce_mean rejected it).
+func.func @layer_norm_zero_size(%x: tensor<0xf32>, %g: tensor<0xf32>, %b: tensor<0xf32>) -> tensor<0xf32> {
+  // expected-error @+1 {{tfc.layer_norm: cannot normalize over a zero-size axis of tensor<0xf32>}}
+  %0 = tfc.layer_norm %x, %g, %b : (tensor<0xf32>, tensor<0xf32>, tensor<0xf32>) -> tensor<0xf32>
+  func.return %0 : tensor<0xf32>
+}
