@@ -235,7 +235,7 @@ def test_eager_conv2d_matches_loops(xs, fs, kw):
         pads = (0, 0, 0, 0)
     else:
         pads = tuple(pad)
-    np.testing.assert_allclose(tfc.conv2d(x, f, **kw), np_conv2d(x, f, strides, pads, dil), rtol=1e-12)
+    np.testing.assert_allclose(tfc.conv2d(x, f, **kw), np_conv2d(x, f, strides, pads, dil), rtol=1e-12, atol=1e-12)
 
 
 def test_eager_conv2d_tf_padding_spellings():
@@ -253,11 +253,11 @@ def test_eager_pools_match_loops(xs, kw):
     s = nn._spatial_arg("p", "s", kw["strides"])
     np.testing.assert_allclose(tfc.max_pool2d(x, **kw), np_pool(x, k, s, kw["padding"], "max"))
     # SAME average pooling divides by the number of real elements in each window, as TF.
-    np.testing.assert_allclose(tfc.avg_pool2d(x, **kw), np_pool(x, k, s, kw["padding"], "avg"), rtol=1e-12)
+    np.testing.assert_allclose(tfc.avg_pool2d(x, **kw), np_pool(x, k, s, kw["padding"], "avg"), rtol=1e-12, atol=1e-12)
     xi = rand(xs, "f64", 0, 2).round()  # ties
     g = rand(tfc.max_pool2d(xi, **kw).shape, "f64")
     np.testing.assert_allclose(tfc.max_pool2d_grad(xi, tfc.max_pool2d(xi, **kw), g, **kw),
-                               np_max_pool_grad(xi, g, k, s, kw["padding"]), rtol=1e-12)
+                               np_max_pool_grad(xi, g, k, s, kw["padding"]), rtol=1e-12, atol=1e-12)
 
 
 def test_eager_bias_add():

@@ -150,7 +150,8 @@ def _erf(a: np.ndarray) -> np.ndarray:
     try:
         from scipy.special import erf
     except ImportError:  # scipy is optional: math.erf is exact, only slower
-        return np.frompyfunc(pymath.erf, 1, 1)(a).astype(a.dtype)
+        # frompyfunc returns a bare Python float for a rank-0 input: asarray keeps an array.
+        return np.asarray(np.frompyfunc(pymath.erf, 1, 1)(a), dtype=np.asarray(a).dtype)
     return erf(a)
 
 
