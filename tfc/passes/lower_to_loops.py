@@ -9,15 +9,21 @@ schedule says (the nest of each generic comes from `tile.plan_nest`):
     strip-mined into it when long) form one `scf.parallel` carrying
     `tfc.threads = N`; a single-threaded schedule uses `scf.for` instead;
   - the vector loop is an `scf.for` marked `tfc.simd`: the innermost parallel
-    loop of an elementwise nest, the innermost reduction loop of an "inner"
-    reduction (running values in `iter_args`, loaded once before and stored
-    once after; marked only when every running value is combined by one
-    associative op, see `simd_reductions`), or, for an "outer" reduction, the
-    output's contiguous dim placed inside the reduction loops (the output is
-    read and written in the vector loop; the strip keeps it in L1);
-  - row kernels (`kind = "row"`): one band over the `row_dims` leading dims,
-    and inside it every generic's remaining loops in program order, so a row
-    read by several generics stays in cache between them;
+    loop of an elementwise nest, cut into `interleave` contiguous parts walked
+    side by side (the body's ops interleaved across the parts, so a long
+    dependent body keeps several vectors in flight) plus a remainder loop;
+    inputs it does not index are loaded once before it;
+  - an "inner" reduction carries its outputs in `iter_args` (loaded once
+    before, stored once after) with several running values per output over
+    parts of the range, combined after the loop; the loop is `tfc.simd` when
+    every running value is combined by one associative op (`simd_reductions`),
+    and a reduction to a scalar also splits it over threads; an "outer"
+    reduction puts the output's contiguous dim inside the reduced loops (the
+    output strip is read and written in place and stays in L1);
+  - row kernels (`kind = "row"`): one band over the `row_dims` leading dims; in
+    it a prefetch of each input's next row, then every generic's remaining
+    loops in program order, so a row read by several generics stays in cache
+    (an elementwise generic and the reduction of its result share one loop);
   - contraction kernels go to `tfc.passes.lower_contraction.lower_contraction_kernel`.
 Without a schedule (or with a GPU one) each generic gets the plain nest
 (`lower_generic`): parallel dims outside, ordered like the first output's
@@ -187,7 +193,6 @@ def lower_generic(op: linalg.GenericOp) -> None:
         raise PassFailedException(
             "tfc-lower-to-loops: an output indexed by a reduction dimension is not supported"
         )
-    body = op.body.block
     b = _NestBuilder(op)
     ivs: dict[int, SSAValue] = {}
     index = IndexType()
@@ -563,7 +568,7 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
         """One loop iteration for each stream (ivs, running values): the producer
         (stored, and fed on), the loads, the body op by op across the streams;
         returns each stream's new running values."""
-        maps = [dict(invariant, **{}) for _ in stream_ivs]
+        maps = [dict(invariant) for _ in stream_ivs]
         for mapping, acc in zip(maps, accs):
             mapping.update(zip(out_args, acc))
         if producer:
@@ -1030,7 +1035,7 @@ def _prefetch_next_row(f: func.FuncOp, generics: list[linalg.GenericOp], b: _Nes
             m = m_attr.data
             t = v.type
             if v in seen or v not in args or v in written or not isinstance(t, MemRefType) \
-                    or _strides_of(t) is None:
+                    or not _identity_layout(t):
                 continue
             shape = t.get_shape()
             if len(m.results) != len(shape) or len(shape) < n or list(shape[:n]) != list(rows) \
@@ -1056,10 +1061,10 @@ def _prefetch_next_row(f: func.FuncOp, generics: list[linalg.GenericOp], b: _Nes
             b.insert(func.CallOp(callee, [v, offset, b.const(row_elems)], []))
 
 
-def _strides_of(t: MemRefType):
+def _identity_layout(t: MemRefType) -> bool:
     from xdsl.dialects.builtin import NoneAttr
 
-    return None if not isinstance(t.layout, NoneAttr) else True
+    return isinstance(t.layout, NoneAttr)
 
 
 def _elem_bytes(t: MemRefType) -> int:
