@@ -422,7 +422,7 @@ def plan_nest(op: linalg.GenericOp, *, threads: int, vector_width: int, strip: i
 def _combinable(op: linalg.GenericOp) -> bool:
     """Is every output's running value combined once by an associative op (so
     partial results of parts of the range can be combined)?"""
-    from tfc.passes.lower_to_loops import REDUCTION_COMBINERS
+    from tfc.passes.loop_nests import REDUCTION_COMBINERS
 
     body = op.body.block
     n_in = len(op.inputs)
