@@ -490,15 +490,9 @@ def test_every_differentiable_op_has_a_vjp():
         assert (cls.vjp is not None) != bool(getattr(cls, "NOT_DIFFERENTIABLE", False)), cls.name
 
 
-# Known backend bug (tfc/passes/bufferize.py, _write_outputs): a program whose second
-# output is a reshape of a kernel result fails to bufferize, e.g.
-# `lambda p: (tfc.exp(p), tfc.reshape(tfc.exp(p), (12,)))`. Unbroadcast ends in a reshape.
-BUFFERIZE_VIEW_OUTPUT_BUG = pytest.mark.xfail(
-    raises=ValueError, strict=False,
-    reason="bufferize: an output that is a view of a kernel result after another output")
-
-
-@pytest.mark.parametrize("y_shape", [(3, 4), pytest.param((4,), marks=BUFFERIZE_VIEW_OUTPUT_BUG)])
+# y of shape (4,) broadcasts: the rules end in a reshape, so a second output is a view of
+# a kernel result (a bufferize bug once; this case keeps it fixed).
+@pytest.mark.parametrize("y_shape", [(3, 4), (4,)])
 def test_vjp_rules_trace_and_compile(y_shape):
     """The gradient rules are tfc programs: traced, lowered and compiled like any other
     (with a broadcast `y`, the binary rules reduce the gradient back to its shape)."""
