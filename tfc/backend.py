@@ -48,12 +48,15 @@ def build(module: ModuleOp, options, levels: dict[str, str], input_specs, output
 
 def _build_cpu(module, options, levels, input_specs, output_specs):
     from tfc import runtime
-    from tfc.codegen.c import emit_c
 
     tfc_ir = print_ir(module)
     produced: dict[str, str] = {}
 
     def generate() -> str:
+        # Imported on a cache miss only: the code generator pulls in every backend
+        # pass (~70 ms), which a warm start never runs.
+        from tfc.codegen.c import emit_c
+
         lower(module, "loops", snapshots=produced, options=pass_options(options.settings))
         produced["c"] = emit_c(module)
         return produced["c"]
