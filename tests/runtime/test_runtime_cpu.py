@@ -313,3 +313,29 @@ def test_errors_extend_tfc_errors():
     assert issubclass(InputError, TfcError) and issubclass(InputError, ValueError)
     assert issubclass(CCompileError, CompileError) and issubclass(CompilerNotFoundError, CompileError)
     assert issubclass(KernelError, TfcRuntimeError) and issubclass(TfcRuntimeError, TfcError)
+
+
+def test_threads_calling_a_contraction_program():
+    """Contraction kernels pack panels into static scratch of the .so: concurrent
+    calls (the GIL is released in C) must not share it. Several threads call one
+    blocked matmul at once; every result must be its own product."""
+    import tfc
+
+    rng = np.random.default_rng()
+    a = rng.standard_normal((96, 130)).astype(np.float32)
+    b = rng.standard_normal((130, 70)).astype(np.float32)
+    exe = tfc.compile(lambda x, y: tfc.matmul(x, y), a, b)
+    xs = [rng.standard_normal((96, 130)).astype(np.float32) for _ in range(4)]
+    results = [None] * 4
+
+    def work(k):
+        for _ in range(20):
+            results[k] = exe(xs[k], b)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for x, y in zip(xs, results):
+        np.testing.assert_allclose(y, x.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)

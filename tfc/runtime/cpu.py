@@ -68,6 +68,13 @@ _libs: dict[str, tuple[tuple, ctypes.CDLL]] = {}
 # setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 _libs_lock = threading.Lock()
+_call_locks: dict[int, threading.Lock] = {}
+
+
+def _library_lock(lib: ctypes.CDLL) -> threading.Lock:
+    """The lock serializing calls into one loaded library (its globals are shared)."""
+    with _libs_lock:
+        return _call_locks.setdefault(id(lib), threading.Lock())
 
 
 def _dlopen(so: Path) -> ctypes.CDLL:
@@ -102,8 +109,10 @@ class CpuProgram:
 
     ``prog(*inputs)`` returns a new NumPy array (or a tuple, for several
     outputs); ``prog(*inputs, out=buffers)`` writes into the caller's arrays
-    and returns them. Calls from several threads are safe: the one that finds
-    the shared arena busy runs with an arena of its own.
+    and returns them. Calls from several threads are safe and run one at a
+    time: generated code keeps state in its library (the arena, and the packing
+    scratch of contraction kernels, which are static globals of the .so), so
+    every program loaded from one library shares one lock.
     """
 
     def __init__(self, path: str | os.PathLike, manifest: Manifest | None = None):
@@ -128,7 +137,7 @@ class CpuProgram:
         self._n_in, self._n_out = len(self.inputs), len(self.outputs)
         self._in_sig = [(s.dt.numpy, s.shape) for s in self.inputs]
         self._out_sig = [(s.shape, s.dt.numpy) for s in self.outputs]
-        self._lock = threading.Lock()
+        self._lock = _library_lock(lib)
         self._ptrs, self._arena = self._pointer_array()
         self._ptrs_addr = ctypes.addressof(self._ptrs)
 
@@ -151,16 +160,10 @@ class CpuProgram:
         return f"<CpuProgram {self.signature} arena={self.arena_bytes}B at {self.path}>"
 
     def __call__(self, *args: Any, out: Any = None):
-        lock = self._lock
-        if lock.acquire(False):
-            try:
-                return self._run(args, out, self._ptrs, self._ptrs_addr)
-            finally:
-                lock.release()
-        # Another thread is inside this program (with the GIL released): give
-        # this call its own pointer array and arena instead of waiting.
-        ptrs, arena = self._pointer_array()
-        return self._run(args, out, ptrs, ctypes.addressof(ptrs))
+        # The kernels release the GIL; a second thread waits here rather than run
+        # beside the first over the same static scratch buffers.
+        with self._lock:
+            return self._run(args, out, self._ptrs, self._ptrs_addr)
 
     def _run(self, args, out, ptrs, ptrs_addr):
         if len(args) != self._n_in:

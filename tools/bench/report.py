@@ -208,8 +208,7 @@ def render(run: dict) -> str:
                if (k := (row.get("cold") or {}).get("kernels") or (row["results"].get("tfc") or {}).get("kernels"))]
     if kernels:
         lines += [f"tfc's code at this run (tree {m['git']}) compiled the workloads into this many "
-                  f"kernels: {', '.join(kernels)}. The fusion, tiling and memory-planning work is in "
-                  "progress; rerun the command above after it lands.", ""]
+                  f"kernels: {', '.join(kernels)}.", ""]
     if run.get("quick"):
         lines += ["> **--quick run: tiny sizes for a smoke test; the numbers mean nothing.**", ""]
     lines += ["## Machine", "",
