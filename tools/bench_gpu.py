@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/: the bench package
+
 ROOT = Path(__file__).resolve().parents[1]
-GELU_C = math.sqrt(2.0 / math.pi)
 LN_EPS = 1e-5
 DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
 
@@ -101,47 +102,10 @@ class TfcOps:
         return self.tfc.transpose(x, perm)
 
 
-def gelu_affine(F, x, a, b):
-    return F.gelu_tanh(x * a + b)
-
-
-def softmax_rows(F, x):
-    return F.softmax(x)
-
-
-def layer_norm(F, x, gamma, beta):
-    return F.layer_norm(x, gamma, beta)
-
-
-def matmul(F, a, b):
-    return F.matmul(a, b)
-
-
-def mlp(F, x, w1, b1, w2, b2, w3, b3):
-    h = F.relu(F.matmul(x, w1) + b1)
-    h = F.relu(F.matmul(h, w2) + b2)
-    return F.matmul(h, w3) + b3
-
-
-def encoder_block(F, x, ln1_g, ln1_b, wq, bq, wk, bk, wv, bv, wo, bo, ln2_g, ln2_b, w1, b1, w2, b2,
-                  heads: int = 8):
-    """Pre-layer-norm transformer encoder block: x + MHA(LN(x)), then h + MLP(LN(h))."""
-    bsz, seq, width = x.shape
-    dh = width // heads
-    x2 = F.reshape(x, (bsz * seq, width))
-    h = F.layer_norm(x2, ln1_g, ln1_b)
-
-    def split_heads(t):
-        return F.transpose(F.reshape(t, (bsz, seq, heads, dh)), (0, 2, 1, 3))
-
-    q = split_heads(F.matmul(h, wq) + bq)
-    k = split_heads(F.matmul(h, wk) + bk)
-    v = split_heads(F.matmul(h, wv) + bv)
-    p = F.softmax(F.matmul_t(q, k) * (1.0 / math.sqrt(dh)))
-    ctx = F.reshape(F.transpose(F.matmul(p, v), (0, 2, 1, 3)), (bsz * seq, width))
-    x2 = x2 + (F.matmul(ctx, wo) + bo)
-    m = F.gelu_tanh(F.matmul(F.layer_norm(x2, ln2_g, ln2_b), w1) + b1)
-    return F.reshape(x2 + (F.matmul(m, w2) + b2), (bsz, seq, width))
+# The computations are the CPU benchmark's (tools/bench/workloads.py): one definition,
+# so the GPU and CPU tables time the same programs.
+from bench.workloads import (  # noqa: E402
+    _dense, encoder_block, gelu_affine, layer_norm, matmul, mlp, softmax_rows)
 
 
 @dataclass
@@ -161,10 +125,6 @@ class Workload:
         dt = getattr(torch, DTYPES[self.dtype])
         return [(torch.randn(shape, generator=g) * self.scale.get(name, 1.0)).to(device=device, dtype=dt)
                 for name, shape in self.shapes.items()]
-
-
-def _dense(fan_in: int) -> float:
-    return 1.0 / math.sqrt(fan_in)
 
 
 def all_workloads(quick: bool, matmul_dtypes: list[str]) -> list[Workload]:
