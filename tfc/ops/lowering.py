@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from xdsl.builder import Builder
-from xdsl.dialects import arith, linalg, math, tensor
+from xdsl.dialects import arith, math, tensor
 from xdsl.dialects.builtin import (
     AffineMapAttr,
     DenseIntOrFPElementsAttr,
@@ -22,6 +22,9 @@ from xdsl.dialects.builtin import (
     IntegerType,
     TensorType,
 )
+# The split modules: `xdsl.dialects.linalg.X` is deprecated in xDSL 0.74 (a warning per use).
+from xdsl.dialects.linalg import attrs as linalg_attrs
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.rewriter import InsertPoint
@@ -200,7 +203,7 @@ class LinalgBuilder:
         op = linalg.GenericOp(
             list(inputs), list(inits), Region(block),
             [AffineMapAttr(m) for m in maps],
-            [linalg.IteratorTypeAttr(linalg.IteratorType(it)) for it in iterators],
+            [linalg_attrs.IteratorTypeAttr(linalg_attrs.IteratorType(it)) for it in iterators],
             [v.type for v in inits],
         )
         return list(self.insert(op).results)
