@@ -60,9 +60,12 @@ def build_gpu(module: ModuleOp, options, levels: dict[str, str], input_specs, ou
     tfc_ir = print_ir(module)
     produced: dict[str, str] = {}
 
-    # tfc-tile chooses GPU schedules (its options still come from the settings).
-    options = pass_options(code_settings)
-    options.setdefault("tfc-tile", {})["target"] = "gpu"
+    # tfc-tile chooses GPU schedules; the settings' pass options (`fusion=False`,
+    # `**{"tfc-tile.tile": 256}`) are merged over that default, so a user's own
+    # `tfc-tile.target` wins (a CPU schedule is then ignored by the emitter).
+    options: dict[str, dict] = {"tfc-tile": {"target": "gpu"}}
+    for name, fields in pass_options(code_settings).items():
+        options.setdefault(name, {}).update(fields)
 
     def generate() -> str:
         if "triton" not in produced:
