@@ -15,8 +15,9 @@ pass's result to stderr.
 the input is at the `tfc` level unless `--from=LEVEL` says otherwise, and runs
 only the passes between the two (levels are cumulative lists in
 `tfc.passes.registry.LEVELS`). `--emit=c` lowers to `loops` and prints
-`tfc.codegen.c.emit_c`; `--emit=triton` lowers to `buffers` and prints
-`tfc.codegen.triton.emit_triton`.
+`tfc.codegen.c.emit_c`; `--emit=triton` lowers to `buffers` with `tfc-tile`'s
+GPU schedules (target=gpu, unless a `tfc-tile{target=...}` in -p names another)
+and prints `tfc.codegen.triton.emit_triton`.
 
 Exit status: 0 success; 1 bad input, options or pipeline; 2 bad command line
 (argparse); 70 internal error (a bug in tfc: the message asks for a report;
@@ -43,6 +44,9 @@ SOURCE_TARGETS = {
     "c": ("loops", "tfc.codegen.c", "emit_c"),
     "triton": ("buffers", "tfc.codegen.triton", "emit_triton"),
 }
+# The `tfc-tile` target whose schedules a source emitter reads (the others keep the
+# pass's default, cpu): `--emit=triton` tiles for the GPU unless -p says otherwise.
+TILE_TARGETS = {"triton": "gpu"}
 SPLIT_MARKER = "// -----"
 FUSION_LOGGER = "tfc.fusion"
 
@@ -179,7 +183,7 @@ def make_plan(args) -> Plan:
     try:
         plan.passes = parse(args.passes) if args.passes.strip() else []
         if args.emit is not None:
-            plan.passes += emit_passes(args.emit, args.from_level or "tfc")
+            plan.passes += emit_passes(args.emit, args.from_level or "tfc", args.passes)
         elif args.from_level is not None:
             raise UsageError("--from only applies with --emit (it says which level the input is at)")
     except PipelineError as e:
@@ -191,8 +195,10 @@ def make_plan(args) -> Plan:
     return plan
 
 
-def emit_passes(emit: str, from_level: str) -> list:
-    """The pass instances that take `from_level` input to what `--emit` asks for."""
+def emit_passes(emit: str, from_level: str, user_pipeline: str = "") -> list:
+    """The pass instances that take `from_level` input to what `--emit` asks for.
+    `tfc-tile` gets the target the emitter reads (TILE_TARGETS), or the one the
+    user's -p pipeline gives a `tfc-tile` explicitly."""
     from tfc.cli.pass_pipeline import parse
     from tfc.passes.registry import LEVELS
 
@@ -208,7 +214,21 @@ def emit_passes(emit: str, from_level: str) -> list:
     if todo[: len(done)] != done:
         raise UsageError(f"cannot --emit={emit} from --from={from_level}: the {to_level} level "
                          f"does not come after the {from_level} level")
-    return parse(",".join(todo[len(done):])) if todo[len(done):] else []
+    target = _user_tile_target(user_pipeline) or TILE_TARGETS.get(emit)
+    names = [f"{n}{{target={target}}}" if n == "tfc-tile" and target else n for n in todo[len(done):]]
+    return parse(",".join(names)) if names else []
+
+
+def _user_tile_target(pipeline: str) -> str | None:
+    """The target a `tfc-tile{target=...}` in the user's pipeline names (the last one)."""
+    from xdsl.utils.arg_spec import parse_pipeline
+
+    target = None
+    for spec in parse_pipeline(pipeline) if pipeline.strip() else ():
+        values = spec.parameters.get("target")
+        if spec.name == "tfc-tile" and values:
+            target = str(values[0])
+    return target
 
 
 def _load_emitter(emit: str, module: str, function: str):

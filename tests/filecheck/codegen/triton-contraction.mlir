@@ -32,8 +32,9 @@
 // CHECK-NEXT:     select = tl.where(cmpf, 0.0, addf)
 // CHECK-NEXT:     tl.store(out_ptr + offs_am[:, None] * stride_out0 + offs_bn[None, :] * stride_out1, select, mask=mask)
 // CHECK:      grid = (triton.cdiv(M, config["BLOCK_M"]) * triton.cdiv(N, config["BLOCK_N"]),)
+// The default configuration is tfc-tile's GPU schedule (num_stages=3), capped at the problem.
 // CHECK:      'k0_dense': [
-// CHECK-NEXT:     dict(BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=8, num_stages=4, num_warps=4),
+// CHECK-NEXT:     dict(BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=8, num_stages=3, num_warps=4),
 
 func.func private @k0_dense(%x: tensor<4x6xf32>, %w: tensor<6x5xf32>, %b: tensor<5xf32>) -> tensor<4x5xf32> attributes {tfc.kernel, tfc.ops = ["matmul", "add", "relu"]} {
   %e = tensor.empty() : tensor<4x5xf32>
