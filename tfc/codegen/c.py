@@ -496,7 +496,7 @@ class _FunctionWriter:
             parallel = work >= self.mod.omp_min_work and outer_trips > 1
         if parallel:
             self.line("#pragma omp parallel for" + (f" collapse({n})" if n > 1 else "")
-                      + " schedule(static)")
+                      + f" schedule({_parallel_schedule(trips)})")
         for iv, lb, ub, st in zip(body.args, op.lowerBound, op.upperBound, op.step):
             self.line(self.loop_header(iv, lb, ub, st, "i"))
             self.depth += 1
@@ -509,6 +509,25 @@ class _FunctionWriter:
         if lb in self.ints and ub in self.ints and step in self.ints and self.ints[step] > 0:
             return max(0, -(-(self.ints[ub] - self.ints[lb]) // self.ints[step]))
         return None
+
+
+# Chunks per scf.parallel loop when its trip count is known. Iterations of an
+# scf.parallel are independent (no reductions), so which thread runs a chunk
+# cannot change the result, and dynamic hand-out keeps both cores busy when one
+# of them is descheduled by other work on the machine: with `static` the team
+# waits at the barrier for the late half (measured under a competing process: W1
+# 6.7 -> 6.2 ms, W2 3.97 -> 3.89 ms; equal when the machine is quiet). 64 chunks
+# cost 64 atomic increments, nothing next to a kernel worth splitting.
+DYNAMIC_CHUNKS = 64
+
+
+def _parallel_schedule(trips: list[int | None]) -> str:
+    if any(t is None for t in trips):
+        return "static"
+    total = math.prod(trips)
+    if total < 2 * DYNAMIC_CHUNKS:
+        return "static"
+    return f"dynamic, {total // DYNAMIC_CHUNKS}"
 
 
 # NaN-propagating max / min (like NumPy) as OpenMP reductions, so that

@@ -2,11 +2,13 @@
 
 // How the C target writes what tfc-tile / tfc-lower-to-loops decided.
 
-// The parallel band becomes `omp parallel for schedule(static)`, the vector
+// The parallel band becomes `omp parallel for`, handed out dynamically in 64
+// chunks when it has enough iterations (independent iterations: the result does
+// not depend on which thread runs which chunk), the vector
 // loop `omp simd`. Parameters that share memory (`tfc.inplace`: the host passes
 // the same buffer as x and out) lose `restrict`; the others keep it.
 // CHECK-LABEL: static void k0_add(const float *x, const float *restrict b, float *out) {
-// CHECK-NEXT:    #pragma omp parallel for schedule(static)
+// CHECK-NEXT:    #pragma omp parallel for schedule(dynamic, 16)
 // CHECK-NEXT:    for (int64_t i0 = 0; i0 < 1024; ++i0) {
 // CHECK-NEXT:      #pragma omp simd
 // CHECK-NEXT:      for (int64_t i1 = 0; i1 < 1024; ++i1) {
