@@ -20,7 +20,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from tfc import dtypes
 from tfc.errors import CompileError, ShapeError
-from tfc.pipeline import LEVEL_ORDER, context, lower, print_ir
+from tfc.pipeline import LEVEL_ORDER, context
 from tfc.reference import entry_function
 from tfc.tracing import trace_function
 
@@ -71,14 +71,18 @@ class CompileOptions:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> str:
-        return f"target={self.target};" + ";".join(f"{k}={v}" for k, v in sorted(self.settings.items()))
+        # repr: the setting 1, "1" and True must not share an artifact.
+        return f"target={self.target};" + ";".join(f"{k}={v!r}" for k, v in sorted(self.settings.items()))
 
 
 class Executable:
     """A compiled program: call it with arrays; inspect its IR and source."""
 
     def __init__(self, module: ModuleOp, *, options: CompileOptions, single_output: bool = False,
-                 source_name: str = "<tfc>"):
+                 source_name: str = "<tfc>", check: Callable[[ModuleOp], None] | None = None):
+        """Compile `module` (tfc level; it is not modified). `check(module)` verifies it
+        before compiling, and is skipped when the artifact cache already holds this
+        exact program (it passed the check when the entry was built)."""
         if options.target not in TARGETS:
             raise CompileError(f"unknown target {options.target!r}: use one of {', '.join(TARGETS)}")
         self.options = options
@@ -93,12 +97,13 @@ class Executable:
         self.output_specs = [
             TensorSpec(tuple(t.get_shape()), dtypes.from_ir(t.element_type), f"out{i}")
             for i, t in enumerate(f.function_type.outputs.data)]
-        self.tfc_module = module.clone()
+        self.tfc_module = module  # build() lowers a copy: no clone needed here
         t0 = time.perf_counter()
         from tfc.backend import build
 
         self._program, self.source, self.artifact_dir = build(module, options, self._levels,
-                                                               self.input_specs, self.output_specs)
+                                                               self.input_specs, self.output_specs,
+                                                               check)
         self.timings["compile_s"] = time.perf_counter() - t0
 
     def ir(self, level: str = "tfc") -> str:
@@ -186,8 +191,9 @@ def compile(fn: Callable, *specs_or_example_args, target: str = "cpu", **setting
     t0 = time.perf_counter()
     module, single = trace_function(fn, specs)
     trace_s = time.perf_counter() - t0
-    _verify(module, getattr(fn, "__name__", "function"))
-    exe = Executable(module, options=CompileOptions(target, settings), single_output=single)
+    what = getattr(fn, "__name__", "function")
+    exe = Executable(module, options=CompileOptions(target, settings), single_output=single,
+                     check=lambda m: _verify(m, what))
     exe.timings["trace_s"] = trace_s
     return exe
 
