@@ -32,14 +32,42 @@ def user_location() -> FileLineColLoc | None:
     if frame is None:
         return None
     line, col = frame.f_lineno, 0
+    code = frame.f_code
     try:
-        positions = list(frame.f_code.co_positions())
-        pos = positions[frame.f_lasti // 2]
+        pos = _positions(code)[frame.f_lasti // 2]
         if pos[0] is not None:
             line, col = pos[0], (pos[2] or 0)
     except (IndexError, AttributeError):
         pass
-    return FileLineColLoc(StringAttr(frame.f_code.co_filename), IntAttr(line), IntAttr(col + 1))
+    return FileLineColLoc(_filename_attr(code.co_filename), IntAttr(line), IntAttr(col + 1))
+
+
+# Per code object, its instructions' source positions. Listing them costs time
+# proportional to the function's length, and tracing asks once per op: a
+# 400-op trace spent a quarter of its time here. Keyed by id() with the code
+# object kept alive in the value, so an id is never reused while cached.
+_POSITIONS: dict[int, tuple] = {}
+_FILENAMES: dict[str, StringAttr] = {}
+
+
+def _positions(code) -> list:
+    hit = _POSITIONS.get(id(code))
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    if len(_POSITIONS) >= 256:
+        _POSITIONS.clear()
+    positions = list(code.co_positions())
+    _POSITIONS[id(code)] = (code, positions)
+    return positions
+
+
+def _filename_attr(name: str) -> StringAttr:
+    attr = _FILENAMES.get(name)
+    if attr is None:
+        if len(_FILENAMES) >= 256:
+            _FILENAMES.clear()
+        attr = _FILENAMES[name] = StringAttr(name)
+    return attr
 
 
 def format_location(loc) -> str:
@@ -55,6 +83,23 @@ class Trace:
         self.builder = Builder(insert_point)
         # Ops built while decomposing or differentiating inherit this location.
         self.location = location
+        self._dense: dict[tuple, Any] = {}
+
+    def dense_attr(self, arr: np.ndarray):
+        """The IR attribute of a constant's value, shared by the small constants of
+        this trace that are equal bit for bit (attributes are immutable values).
+        Python scalars in a loop (`x * 1.0001 + 0.001`, 100 times) otherwise
+        build the same attribute once per op."""
+        from tfc.ops.constant import dense_attr
+
+        arr = np.asarray(arr, order="C")
+        if arr.size > 64:
+            return dense_attr(arr)
+        key = (arr.dtype.str, arr.shape, arr.tobytes())
+        attr = self._dense.get(key)
+        if attr is None:
+            attr = self._dense[key] = dense_attr(arr)
+        return attr
 
     def insert(self, op: Operation) -> Operation:
         self.builder.insert(op)
@@ -116,9 +161,10 @@ def _as_operand(trace: Trace, v: Any, like: dtypes.DType | None) -> SSAValue:
             raise ShapeError("a value from another traced function was used here")
         return v.value
     arr = to_array(v, like)
-    from tfc.ops.api import constant
+    from tfc.ops.constant import ConstantOp
+    from tfc.ops.dispatch import apply
 
-    return constant(arr, trace=trace).value
+    return apply(ConstantOp, [], {"value": trace.dense_attr(arr)}, trace=trace).value
 
 
 def to_array(v: Any, like: dtypes.DType | None) -> np.ndarray:
