@@ -8,9 +8,10 @@ The digest covers everything the stored artifact depends on:
   in definition order: block arguments, then results, as the printer does);
 - every result and block-argument type, and the SSA name hints (the printed
   per-level IR in the manifest and the runtime's argument names show them);
-- every attribute and property, by value: constants by their exact bytes (the
-  printer shows `dense<1.000000e+00>`, so printed text could not tell
-  1.0000001 from 1.0000002), floats by `float.hex`;
+- every attribute and property, by value: constants by their exact bytes
+  (cheaper than formatting each element, and exact for every dtype), floats
+  by `float.hex`; other attributes by their printed text, printed once per
+  distinct attribute;
 - regions, blocks and successors.
 
 Source locations are left out on purpose: nothing the artifact holds shows
@@ -78,7 +79,7 @@ def _bytes_text(data: bytes) -> str:
 
 
 def _exact_text(attr: Attribute) -> str:
-    # The printer rounds floats in some attributes; spell the lossy ones out.
+    # Values straight from their bits: no reliance on how the printer formats them.
     if isinstance(attr, FloatAttr):
         return f"float<{float(attr.value.data).hex()}>:{attr_text(attr.type)}"
     if isinstance(attr, DenseArrayBase):
