@@ -70,7 +70,7 @@ func.func @main(%x: tensor<4x8xf32>, %y: tensor<8xf32>) -> tensor<4xf32> {
 // CHECK:           arith.divf
 // CHECK:         func.return %r
 // CHECK-LABEL: func.func @main(
-// CHECK-SAME:      ["kernel @k0_row_max_sum (row, row_dims=1): fill#0, reduce_max#1, sub#2+exp#3, fill#4, reduce_sum#5, div#6"]
+// CHECK-SAME:      ["kernel @k0_row_max_sum (row, row_dims=1): fill#0, reduce_max#1, sub#2+exp#3, fill#4, reduce_sum#5, div#6+mul#7"]
 // WHY: [fusion] not fused: sub#2+exp#3 -> reduce_sum#5: it has 2 users and it computes exp; computing it in each would duplicate that work
 // WHY: [fusion] row kernel of reduce_max#1 (rows [4]): added sub#2+exp#3
 // WHY: [fusion] kernel @k0_row_max_sum (row, row_dims=1)

@@ -1,12 +1,14 @@
 // RUN: tfc-opt %s -p tfc-decompose | filecheck %s
 
-// softmax: max-subtracted, so exp never overflows.
+// softmax: max-subtracted, so exp never overflows; one division per row.
 // CHECK-LABEL: func.func @softmax
 // CHECK-NEXT:  %[[M:.*]] = tfc.reduce_max %[[X:.*]] {axes = array<i64: -1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
 // CHECK-NEXT:  %[[Z:.*]] = tfc.sub %[[X]], %[[M]] : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
 // CHECK-NEXT:  %[[E:.*]] = tfc.exp %[[Z]]
 // CHECK-NEXT:  %[[S:.*]] = tfc.reduce_sum %[[E]] {axes = array<i64: -1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
-// CHECK-NEXT:  %[[R:.*]] = tfc.div %[[E]], %[[S]] : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT:  %[[ONE:.*]] = tfc.constant {{.*}}dense<1.000000e+00> : tensor<f32>
+// CHECK-NEXT:  %[[INV:.*]] = tfc.div %[[ONE]], %[[S]] : (tensor<f32>, tensor<4x1xf32>) -> tensor<4x1xf32>
+// CHECK-NEXT:  %[[R:.*]] = tfc.mul %[[E]], %[[INV]] : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
 // CHECK-NEXT:  func.return %[[R]]
 func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = tfc.softmax %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
