@@ -13,20 +13,14 @@ from xdsl.ir.affine import AffineExpr, AffineMap
 
 from tfc import dtypes
 from tfc.errors import ShapeError
-from tfc.ops.base import (
-    dtype_of,
-    tensor_type,
-    type_str,
-)
+from tfc.ops.base import dtype_of, tensor_type, type_str
 from tfc.ops.lowering import PARALLEL
 from tfc.tracing import Symbolic, format_location, user_location
 
 
-# These modules define op functions named `range` and `slice`, as TF does.
-# This module defines op functions named `range` and `slice`, as TF does.
+# The family defines op functions named `range` and `slice`, as TF does: its
+# modules use the builtins by these names.
 _range = builtins.range
-
-
 _slice = builtins.slice
 
 
