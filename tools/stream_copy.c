@@ -12,6 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One copy b[0:n] = a[0:n] with the team: tools/bench/worker.py also loads this file
+ * as a shared library (-DSTREAM_COPY_LIB) and times it interleaved with tfc's calls,
+ * so that the ceiling and the workload see the same moment of a shared machine. */
+void stream_copy_once(const float *restrict a, float *restrict b, long n) {
+  #pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; i++) b[i] = a[i];
+}
+
+#ifndef STREAM_COPY_LIB
 static int cmp(const void *x, const void *y) {
   double a = *(const double *)x, b = *(const double *)y;
   return (a > b) - (a < b);
@@ -28,8 +37,7 @@ int main(int argc, char **argv) {
   for (long i = 0; i < n; i++) { a[i] = (float)i; b[i] = 0.0f; }
   for (int r = 0; r < reps; r++) {
     double t0 = omp_get_wtime();
-    #pragma omp parallel for schedule(static)
-    for (long i = 0; i < n; i++) b[i] = a[i];
+    stream_copy_once(a, b, n);
     t[r] = omp_get_wtime() - t0;
     a[r % n] += b[(r * 7919) % n];  /* keep every copy observable */
   }
@@ -42,3 +50,4 @@ int main(int argc, char **argv) {
   free(a); free(b); free(t);
   return 0;
 }
+#endif

@@ -78,6 +78,18 @@ def describe() -> dict:
             "kernel": platform.release()}
 
 
+def copy_library(directory: Path) -> Path:
+    """tools/stream_copy.c built as a shared library (its `stream_copy_once(a, b, n)`)
+    with tfc's compiler and flags, in `directory`."""
+    from tfc.runtime.compiler import find_compiler
+
+    cc = find_compiler()
+    lib = Path(directory) / "stream_copy.so"
+    cmd = [*cc.command, *cc.flags, "-DSTREAM_COPY_LIB", "-o", str(lib), str(STREAM_C)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+    return lib
+
+
 def stream_copy(n: int = 1 << 24, reps: int = 30, threads: int = 2) -> dict:
     """Build tools/stream_copy.c with tfc's compiler and flags (as an executable) and run it."""
     from tfc.runtime.compiler import find_compiler

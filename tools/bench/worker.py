@@ -93,6 +93,32 @@ def _measure(variants: dict, w: Workload, repeats: int) -> tuple[dict, dict, dic
     return samples, first, first_call_s, inner
 
 
+COPY = "copy"
+
+
+def _interleaved_copy(w: Workload, job: dict):
+    """A copy of the workload's bytes (w.work = bytes read + written) with
+    tools/stream_copy.c's loop, built with tfc's flags: a variant timed in turn with
+    tfc's, so the copy ceiling sees the same load as tfc does."""
+    import ctypes
+    import tempfile
+
+    from .machine import copy_library
+
+    tmp = tempfile.mkdtemp(prefix="tfc-bench-copy-")
+    lib = ctypes.CDLL(str(copy_library(Path(tmp))))
+    n = int(w.work // 8)          # floats: each is read once and written once
+    a, b = np.ones(n, np.float32), np.zeros(n, np.float32)  # touched: no page faults in the loop
+    fn = lib.stream_copy_once
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long]
+    pa, pb = a.ctypes.data, b.ctypes.data
+    _keep.extend([lib, a, b])
+    return (lambda k: fn(pa, pb, n)), a.nbytes + b.nbytes
+
+
+_keep: list = []
+
+
 def _to_numpy(y) -> np.ndarray:
     if hasattr(y, "detach"):
         y = y.detach().cpu().numpy()
@@ -182,7 +208,19 @@ def run_framework(job: dict) -> dict:
         caller_bytes = sum(o.nbytes for o in outs)  # the caller's memory, like the inputs
         variants = {"alloc": lambda k: exe(*args[k]),
                     "out=": lambda k: exe(*args[k], out=outs[k])}
+        if w.metric == "GB/s":
+            copy, copy_bytes = _interleaved_copy(w, job)
+            caller_bytes += copy_bytes
+            variants[COPY] = copy
     samples, first, first_call_s, inner = _measure(variants, w, repeats)
+    first.pop(COPY, None)
+    if COPY in samples:
+        # The copy ran right after tfc's two calls in every repetition: the ceiling at
+        # the same moments. The ratio is per repetition, then the median over them.
+        copy = samples.pop(COPY)
+        result["copy_interleaved"] = _stats(copy)
+        result["copy_ratio"] = {v: statistics.median(t / c for t, c in zip(samples[v], copy))
+                                for v in samples}
     result["peak_bytes"] = max(0, _peak_bytes(baseline, reset) - caller_bytes)
     result["peak_method"] = "VmHWM reset" if reset else "ru_maxrss"
     result["first_call_s"] = first_call_s
