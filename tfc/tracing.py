@@ -39,7 +39,14 @@ def user_location() -> FileLineColLoc | None:
             line, col = pos[0], (pos[2] or 0)
     except (IndexError, AttributeError):
         pass
-    return FileLineColLoc(_filename_attr(code.co_filename), IntAttr(line), IntAttr(col + 1))
+    key = (code.co_filename, line, col)
+    loc = _LOCS.get(key)
+    if loc is None:
+        if len(_LOCS) >= 4096:
+            _LOCS.clear()
+        loc = _LOCS[key] = FileLineColLoc(_filename_attr(code.co_filename), IntAttr(line),
+                                          IntAttr(col + 1))
+    return loc
 
 
 # Per code object, its instructions' source positions. Listing them costs time
@@ -48,6 +55,8 @@ def user_location() -> FileLineColLoc | None:
 # object kept alive in the value, so an id is never reused while cached.
 _POSITIONS: dict[int, tuple] = {}
 _FILENAMES: dict[str, StringAttr] = {}
+# Locations are immutable attributes: a loop tracing one line 100 times builds one.
+_LOCS: dict[tuple, FileLineColLoc] = {}
 
 
 def _positions(code) -> list:
