@@ -585,8 +585,15 @@ def _gelu_scalar(s, a, approximate):
         return s.const(v, a.type)
 
     if approximate:
-        inner = s.mul(c(_SQRT_2_OVER_PI), s.add(a, s.mul(c(_GELU_C), s.mul(a, s.mul(a, a)))))
-        phi = s.add(c(1.0), s.unary(math.TanhOp, inner))
+        # 0.5 (1 + tanh(z)) = 1 / (1 + exp(-2z)): gelu = a / (1 + exp(-2z)) with
+        # -2z = a (C0 + C1 a^2). Half the operations of the tanh form (one exp and
+        # one division instead of tanh's polynomial, exp, division and selects: W1
+        # is compute-bound on them), and more accurate for negative a, where
+        # 1 + tanh(z) cancels. Limits: +inf -> inf, -inf -> NaN (as the reference's
+        # -inf * 0), a < -10.9 -> -0 (exp overflows), NaN -> NaN.
+        k = -2.0 * _SQRT_2_OVER_PI
+        m = s.mul(a, s.add(c(k), s.mul(c(k * _GELU_C), s.mul(a, a))))
+        return s.div(a, s.add(c(1.0), s.unary(math.ExpOp, m)))
     else:
         phi = s.add(c(1.0), s.unary(math.ErfOp, s.mul(a, c(_SQRT1_2))))
     return s.mul(s.mul(c(0.5), a), phi)

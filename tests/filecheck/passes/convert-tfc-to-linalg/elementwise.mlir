@@ -49,16 +49,26 @@ func.func @sigmoid_f16(%x: tensor<6xf16>) -> tensor<6xf16> {
   func.return %0 : tensor<6xf16>
 }
 
-// GELU is one body in both forms: erf, or tanh of the cubic.
+// GELU is one body in both forms: erf, or the tanh approximation written as
+// x / (1 + exp(x (C0 + C1 x^2))) with C0 = -2 sqrt(2/pi), C1 = 0.044715 C0.
 // CHECK-LABEL: func.func @gelu
 // CHECK:       linalg.generic
 // CHECK:         math.erf
 // CHECK-NOT:     math.tanh
 // CHECK:         linalg.yield
 // CHECK:       linalg.generic
-// CHECK:         arith.constant 4.471500e-02 : f32
-// CHECK:         math.tanh
-// CHECK:         linalg.yield
+// CHECK:         ^{{.*}}(%[[A:.*]]: f32, %{{.*}}: f32):
+// CHECK:           %[[C0:.*]] = arith.constant -1.59576917 : f32
+// CHECK:           %[[C1:.*]] = arith.constant -0.0713548139 : f32
+// CHECK:           %[[A2:.*]] = arith.mulf %[[A]], %[[A]] : f32
+// CHECK:           %[[T:.*]] = arith.mulf %[[C1]], %[[A2]] : f32
+// CHECK:           %[[P:.*]] = arith.addf %[[C0]], %[[T]] : f32
+// CHECK:           %[[M:.*]] = arith.mulf %[[A]], %[[P]] : f32
+// CHECK:           %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK:           %[[E:.*]] = math.exp %[[M]] : f32
+// CHECK:           %[[D:.*]] = arith.addf %[[ONE]], %[[E]] : f32
+// CHECK:           %[[R:.*]] = arith.divf %[[A]], %[[D]] : f32
+// CHECK:           linalg.yield %[[R]]
 func.func @gelu(%x: tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
   %0 = tfc.gelu %x : (tensor<6xf32>) -> tensor<6xf32>
   %1 = tfc.gelu %x {approximate = true} : (tensor<6xf32>) -> tensor<6xf32>
