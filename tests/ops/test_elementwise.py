@@ -158,6 +158,35 @@ def test_special_values_compiled():
     assert np.all(np.isfinite(out[3][1:])) and 0 <= out[3][5] < 1e-30 and out[3][4] == 1.0
 
 
+@pytest.mark.parametrize("target", ["cpu", "gpu"])
+def test_gelu_tanh_relative_error_in_the_negative_tail(target):
+    """Compiled f32 gelu(approximate=True) follows the float64 function to within its
+    conditioning for x in [-10, 10], the negative tail included: computed as
+    0.5 x (1 + tanh(z)), the sum cancels there and the error reached 6e5 ulp."""
+    if target == "gpu":
+        pytest.importorskip("triton")
+    rng = np.random.default_rng()
+    x = np.concatenate([rng.uniform(-10, 10, 4096), rng.uniform(-9, -3, 4096)]).astype(np.float32)
+    exe = tfc.compile(lambda v: tfc.gelu(v, approximate=True), tfc.TensorSpec(x.shape, "f32"),
+                      target=target)
+    out = np.full(x.shape, np.nan, np.float32)
+    exe(x, out=out)
+    # The oracle: the same function in float64, as 0.5 (1 + tanh(z)) = 1 / (1 + e^(-2z)),
+    # because 1 + tanh(z) cancels even in float64 below x = -6.
+    xd = x.astype(np.float64)
+    z = np.sqrt(2 / np.pi) * (xd + 0.044715 * xd ** 3)
+    ref = xd / (1.0 + np.exp(-2.0 * z))
+    np.testing.assert_allclose(ref[x > -3], _gelu_np(xd, True)[x > -3], rtol=1e-12)
+    ulp = np.spacing(np.maximum(np.abs(ref), 1e-30).astype(np.float32)).astype(np.float64)
+    err = np.abs(out - ref) / ulp
+    # Any f32 evaluation rounds the exponent 2z (|2z| up to 87 here) to a relative
+    # 2^-24, which e^(2z) turns into a relative error of about |2z| ulp: the bound
+    # follows that conditioning (x = -10: 222 ulp; x > -3: under 21).
+    bound = 4 + 2.5 * np.abs(2 * z)
+    worst = int(np.argmax(err / bound))
+    assert err[worst] <= bound[worst], f"x = {x[worst]}: {err[worst]:.1f} ulp > {bound[worst]:.1f}"
+
+
 def test_python_operators_compiled():
     def program(x, y, a, b):
         return (x + y, x - y, x * y, x / y, abs(x) ** y, -x, abs(x), 2.0 * x, 1.0 - x, x / 2.0,
