@@ -24,6 +24,7 @@ import numpy as np
 from tfc.runtime import boundary
 from tfc.runtime.artifact import Manifest, verify
 from tfc.runtime.errors import CorruptArtifactError, KernelError, TfcRuntimeError
+from tfc.runtime.output_pool import OutputPool
 
 ARENA_ALIGN = 64  # a cache line, and enough for any vector load the C code may use
 
@@ -139,6 +140,10 @@ class CpuProgram:
         self._out_sig = [(s.shape, s.dt.numpy) for s in self.outputs]
         self._lock = _library_lock(lib)
         self._ptrs, self._arena = self._pointer_array()
+        # Large outputs come from buffers reused once the caller drops them (no page
+        # faults per call); None when every output is small.
+        pool = OutputPool(self._out_sig)
+        self._pool = pool if pool.pools_any else None
         self._ptrs_addr = ctypes.addressof(self._ptrs)
 
     def _pointer_array(self):
@@ -183,7 +188,11 @@ class CpuProgram:
             ptrs[i] = address(a)
             i += 1
         if out is None:
-            outs = [np.empty(shape, dt) for shape, dt in self._out_sig]
+            if self._pool is None:
+                outs = [np.empty(shape, dt) for shape, dt in self._out_sig]
+            else:
+                take = self._pool.take
+                outs = [take(k, shape, dt) for k, (shape, dt) in enumerate(self._out_sig)]
             result = outs[0] if self._n_out == 1 else tuple(outs)
         else:
             if (self._n_out == 1 and type(out) is np.ndarray and out.dtype is self._out_sig[0][1]
