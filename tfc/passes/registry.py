@@ -56,7 +56,7 @@ PIPELINES: dict[str, list[str]] = {
     "tfc-cpu": LEVELS["loops"],
     "tfc-to-buffers": LEVELS["buffers"],
 }
-PIPELINES["tfc-gpu"] = LEVELS["buffers"]  # then codegen/triton.py (tfc-opt --emit=triton)
+PIPELINES["tfc-gpu"] = LEVELS["buffers"]  # then codegen/triton/ (tfc-opt --emit=triton)
 
 
 def get_pass(name: str) -> type[ModulePass]:

@@ -27,7 +27,7 @@ Triton emitter (GPU) read it. Entries:
     row_dims       row kernels: how many leading dims are the rows
   cpu contraction: isa, mr, nr, mc, nc, kc, threads (defaults from
                    `tfc.passes.lower_contraction.default_schedule`)
-  gpu:  Triton launch parameters as tfc/codegen/triton.py names them:
+  gpu:  Triton launch parameters as tfc/codegen/triton/ names them:
         elementwise/copy BLOCK_SIZE, num_warps; reduction/row num_warps;
         contraction BLOCK_M, BLOCK_N, BLOCK_K, GROUP_M, num_warps, num_stages.
 Entries the kernel's `tfc.schedule` already has (written by hand, or a nested
@@ -612,7 +612,7 @@ class TilePass(ModulePass):
         return base
 
     def gpu_policy(self, f: func.FuncOp, kind: str) -> dict:
-        """Triton launch parameters, named as tfc/codegen/triton.py reads them
+        """Triton launch parameters, named as tfc/codegen/triton/ reads them
         (the first configuration its autotuner tries)."""
         if kind == "contraction":
             return {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 8, "num_warps": 4,
