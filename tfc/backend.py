@@ -54,7 +54,7 @@ def build(module: ModuleOp, options, levels: dict[str, str], input_specs, output
     and on the CPU only on a cache miss: a hit means this exact IR (the key is
     its full structure) already passed it under the same compiler code (the key
     holds its fingerprint, tfc/ops included), and verifying is a pure function
-    of those two. Verifying W6's 400 ops costs ~12 ms of a ~30 ms warm start.
+    of those two. Verifying W6's 400 ops took ~12 ms of its ~75 ms warm start.
     """
     if options.target == "cpu":
         return _build_cpu(module, options, levels, input_specs, output_specs, check)
