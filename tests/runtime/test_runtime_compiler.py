@@ -63,6 +63,40 @@ def test_compiler_found_and_identity_cached():
     assert first.command[0] in first.identity and first.version in first.identity
 
 
+def _wrapper_compiler(directory: Path) -> Path:
+    """A compiler of our own: a script that runs the real one."""
+    exe = directory / "mycc"
+    exe.write_text(f"#!/bin/sh\nexec {find_compiler().command[0]} \"$@\"\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe
+
+
+def test_cache_key_names_the_compiler_file_not_its_version(tmp_path, monkeypatch):
+    """Looking up an artifact runs no `cc --version` (2-8 ms in every new process);
+    replacing the compiler file (an upgrade) still gives a new key, so a new build."""
+    exe = _wrapper_compiler(tmp_path)
+    monkeypatch.setenv("CC", str(exe))
+    cc = find_compiler()
+    q = cc_mod.stats["version_queries"]
+    key = cc.key_identity
+    assert str(exe) in key and cc_mod.stats["version_queries"] == q
+    spec = [_spec("x", [4096], "f32")] * 3
+    src = FMA_SRC
+    m = Manifest.for_program(inputs=spec, outputs=[_spec("y", [4096], "f32")])
+    first = build_cpu_artifact(src, m, key_parts=("fma",))
+    assert build_cpu_artifact(src, m, key_parts=("fma",)) == first
+    exe.write_text(exe.read_text() + "# upgraded\n")
+    os.utime(exe, ns=(exe.stat().st_atime_ns, exe.stat().st_mtime_ns + 10**9))
+    cc_mod._find.cache_clear()
+    second = build_cpu_artifact(src, m, key_parts=("fma",))
+    assert second != first
+    x = [np.random.default_rng().standard_normal(4096).astype(np.float32) for _ in range(3)]
+    y = np.full(4096, np.nan, np.float32)
+    load_cpu(second)(*x, out=y)
+    np.testing.assert_allclose(y, x[0].astype(np.float64) * x[1] + x[2], rtol=1e-6, atol=1e-6)
+    cc_mod._find.cache_clear()
+
+
 def test_flags_match_numpy_semantics():
     flags = find_compiler().flags
     assert "-ffast-math" not in flags and "-ffp-contract=off" in flags

@@ -66,7 +66,7 @@ def build_cpu_artifact(
     if isinstance(key_parts, (str, bytes)):
         key_parts = (key_parts,)
     cc = find_compiler()  # cached per process: no subprocess on the warm path
-    parts: list[Any] = ["cpu", tfc.__version__, cc.identity, host_fingerprint(),
+    parts: list[Any] = ["cpu", tfc.__version__, cc.key_identity, host_fingerprint(),
                         list(PREFERRED_FLAGS), *key_parts]
     if isinstance(source, str):
         parts.append(source)
