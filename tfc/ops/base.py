@@ -9,6 +9,7 @@ functions so that it works eagerly and when traced.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -101,7 +102,14 @@ def type_str(t: TensorType) -> str:
 
 
 def tensor_type(shape: Sequence[int], dtype) -> TensorType:
-    return TensorType(dtypes.from_any(dtype).ir_type(), [int(d) for d in shape])
+    return _tensor_type(tuple(int(d) for d in shape), dtypes.from_any(dtype).name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tensor_type(shape: tuple[int, ...], dtype_name: str) -> TensorType:
+    # xDSL attributes are immutable, so one instance per (shape, dtype) can be shared;
+    # building one verifies it, which was half of tracing a 200-op program.
+    return TensorType(dtypes.from_any(dtype_name).ir_type(), list(shape))
 
 
 def shape_of(t: TensorType) -> tuple[int, ...]:
