@@ -47,7 +47,8 @@ def build_gpu(module: ModuleOp, options, levels: dict[str, str], input_specs, ou
     import tfc
     from tfc.backend import _arena_size, code_fingerprint
     from tfc.codegen.triton import GpuPolicy, emit_triton
-    from tfc.pipeline import lower, pass_options, print_ir
+    from tfc.ir_hash import ir_digest
+    from tfc.pipeline import lower, pass_options
     from tfc.runtime import default_cache
     from tfc.runtime.artifact import Manifest, seal
     from tfc.runtime.cache import cache_key
@@ -57,7 +58,7 @@ def build_gpu(module: ModuleOp, options, levels: dict[str, str], input_specs, ou
     settings = dict(options.settings)
     code_settings = {k: v for k, v in settings.items() if k not in RUNTIME_SETTINGS}
     policy = GpuPolicy.from_settings(code_settings)
-    tfc_ir = print_ir(module)
+    tfc_ir = ir_digest(module)  # the structural key, as the CPU backend's (tfc/ir_hash.py)
     produced: dict[str, str] = {}
 
     # tfc-tile chooses GPU schedules; the settings' pass options (`fusion=False`,

@@ -267,16 +267,16 @@ class ConcreteFunction:
         f = func.FuncOp("main", ([a.type for a in block.args], [v.type for v in program_values]),
                         Region(block))
         self.module = ModuleOp([f])
-        try:
-            self.module.verify()
-        except VerifyException as e:
-            raise ShapeError(f"tracing {name} produced invalid IR: {e}") from None
         self._out_types = [(tuple(v.type.get_shape()),
                             core_dtypes.from_ir(v.type.element_type).numpy) for v in program_values]
         self.executable = None
         if program_values:
+            # The verifier runs inside, on a cache miss only (a hit is this exact IR,
+            # verified when its entry was built); with no program values there is
+            # nothing to compile, and nothing to verify either.
             self.executable = Executable(self.module, options=CompileOptions(target, dict(settings)),
-                                         single_output=False, source_name=name)
+                                         single_output=False, source_name=name,
+                                         check=lambda m: _verify(m, name))
 
     def ir(self, level: str = "tfc") -> str:
         """The compiled program's IR at `level` (tfc, linalg, kernels, buffers, loops, c)."""
@@ -649,3 +649,10 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
                         settings=settings)
 
     return decorate if func is None else decorate(func)
+
+
+def _verify(module: ModuleOp, name: str) -> None:
+    try:
+        module.verify()
+    except VerifyException as e:
+        raise ShapeError(f"tracing {name} produced invalid IR: {e}") from None
