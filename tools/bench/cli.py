@@ -103,7 +103,14 @@ def main(argv=None) -> int:
     loadavg_start = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="tfc-bench-"))
     base_env = dict(os.environ, OMP_NUM_THREADS="2", JAX_PLATFORMS="cpu",
-                    TORCHINDUCTOR_COMPILE_THREADS="1", PYTHONUNBUFFERED="1")
+                    TORCHINDUCTOR_COMPILE_THREADS="1", PYTHONUNBUFFERED="1",
+                    # Python's default, as on an ordinary install: modules compiled to
+                    # bytecode once (here in the run's own directory), not from source in
+                    # every new process (some machines set PYTHONDONTWRITEBYTECODE=1,
+                    # which adds ~10 ms of compiling tfc's lazily imported modules to
+                    # each warm start).
+                    PYTHONPYCACHEPREFIX=str(tmp / "pycache"))
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         info = machine.describe()
         stream = machine.stream_copy(n=1 << (20 if args.quick else 24), reps=10 if args.quick else 30)

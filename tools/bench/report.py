@@ -263,7 +263,8 @@ def render(run: dict) -> str:
               "tfc cold compile: `tfc.compile` in a fresh process with an empty `TFC_CACHE_DIR` "
               "(passes = the lowering pipeline, C codegen = emitting C, cc = the C compiler including its "
               "one-time flag probe, other = cache and load); `import tfc` is that process's import time. "
-              "Warm: `tfc.compile` in a new process with the cache present. torch.compile and jax.jit: "
+              "Warm: `tfc.compile` in a new process with the cache present (bytecode caching on, "
+              "Python's default). torch.compile and jax.jit: "
               "first call minus a steady-state call (torch's inductor cache is a fresh directory per "
               "workload).", ""]
     lines += compile_table(rows) + [""]
