@@ -728,15 +728,23 @@ class _Planner:
                     continue
                 inner = internal | {v for o in h.ops for v in o.results}
                 reason = None
-                for o in h.ops:
-                    reason = reason or (isinstance(o, linalg.GenericOp) and
-                                        fusion.why_not_row(o, n, rows, inner)) or None
+                # Every member, not only the new ones: adding h makes h's results the
+                # kernel's own, and an op already in g may read them across rows (a
+                # reversed slice of a layer norm read its row statistics at 1 - row,
+                # before that row had computed them: tools/fuzz seed 20261121 #2106).
+                culprit = new_op
+                for o in g.ops + h.ops:
                     if not isinstance(o, linalg.GenericOp):
                         reason = f"{self.label(o)} is a copy"
+                    else:
+                        reason = fusion.why_not_row(o, n, rows, inner)
+                    if reason:
+                        culprit = o
+                        break
                 if reason is None and not fusion.is_convex(g.ops + h.ops):
                     reason = "an op outside the kernel depends on it and feeds it"
                 if reason:
-                    self.refuse(a, b, f"not in one row kernel: {self.label(new_op)}: {reason}", "row")
+                    self.refuse(a, b, f"not in one row kernel: {self.label(culprit)}: {reason}", "row")
                     continue
                 g.ops += h.ops
                 for o in h.ops:

@@ -242,3 +242,24 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %r = tfc.sub %x, %m : (tensor<4x8xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
   func.return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// Row statistics read across rows (a reversed slice of a layer norm) keep the
+// statistics out of the reader's row kernel, even when that kernel grows from a
+// later reduction: it would read row 1's statistics in row 0, before computing them.
+
+// CHECK-LABEL: func.func private @k0_row_sum_sum(
+// CHECK-LABEL: func.func private @k1_row_sum(
+// CHECK-SAME:      tfc.kernel_kind = "row"
+// CHECK:         linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (((d0 * -1) + 1), (d1 * -1))>
+// CHECK-LABEL: func.func @main(
+// CHECK:         func.call @k0_row_sum_sum(
+// CHECK:         func.call @k1_row_sum(
+// WHY: [fusion] not fused: div#2+sub#3+mul#4+reduce_sum#6 -> {{.*}}slice#13: not in one row kernel: {{.*}}slice#13: it reads a value of the kernel through (d0, d1) -> (((d0 * -1) + 1), (d1 * -1)), not row by row
+func.func @main(%x: tensor<2x1xf32>, %g: tensor<1xf32>, %b: tensor<1xf32>) -> tensor<2xf32> {
+  %0 = tfc.layer_norm %x, %g, %b {epsilon = 1.000000e-05 : f64} : (tensor<2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x1xf32>
+  %1 = tfc.slice %0 {begin = array<i64: 1, 0>, end = array<i64: -1, -1>, strides = array<i64: -1, -1>} : (tensor<2x1xf32>) -> tensor<2x1xf32>
+  %2 = tfc.reduce_mean %1 {axes = array<i64: 1>} : (tensor<2x1xf32>) -> tensor<2xf32>
+  func.return %2 : tensor<2xf32>
+}
