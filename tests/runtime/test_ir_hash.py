@@ -116,6 +116,11 @@ def test_digest_sees_attributes():
     r = lambda **kw: (lambda x: tfc.reduce_sum(x, **kw))  # noqa: E731
     assert digest(r(axis=0), f32(4, 4)) != digest(r(axis=1), f32(4, 4))
     assert digest(r(axis=1), f32(4, 4)) != digest(r(axis=1, keepdims=True), f32(4, 4))
+    # A float attribute, one ulp apart (layer_norm's epsilon is an f64 attribute).
+    ln = lambda eps: (lambda x, g, b: tfc.layer_norm(x, g, b, epsilon=eps))  # noqa: E731
+    specs = (f32(4, 8), f32(8), f32(8))
+    assert digest(ln(1e-5), *specs) != digest(ln(float(np.nextafter(1e-5, 1.0))), *specs)
+    assert digest(ln(1e-5), *specs) == digest(ln(1e-5), *specs)
 
 
 def test_digest_sees_op_order_and_wiring():
