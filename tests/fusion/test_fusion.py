@@ -191,11 +191,35 @@ def test_conv_bias_relu():
     assert kinds(exe) == ["copy", "contraction"]  # the padding, then conv + bias + relu
 
 
-def test_transpose_into_matmul_is_refused_with_reason():
-    x, w = rand((8, 16)), rand((12, 16))
-    exe = check_compiled(lambda x, w: tfc.matmul(x, tfc.transpose(w)), x, w, tol=(1e-4, 1e-4))
+@pytest.mark.parametrize("target", ["cpu", "gpu"])
+def test_transposes_fold_into_the_matmul_operands(target):
+    """A transpose feeding a contraction becomes the operand's strides: one kernel, no
+    copy (either operand, batched head splits, the epilogue kept). The GPU target runs
+    through Triton's interpreter."""
+    if target == "gpu":
+        pytest.importorskip("triton")
+    tol = (1e-4, 1e-4)
+    x, w, b = rand((8, 16)), rand((12, 16)), rand((12,))
+    exe = check_compiled(lambda x, w, b: tfc.relu(tfc.matmul(x, tfc.transpose(w)) + b), x, w, b,
+                         tol=tol, target=target)
+    assert kinds(exe) == ["contraction"]
+    assert "transpose#" in exe.explain_fusion() and "is a contraction" not in exe.explain_fusion()
+    a, c = rand((40, 7)), rand((40, 9))   # K = 40: more than one GPU k-block
+    exe = check_compiled(lambda a, c: tfc.matmul(tfc.transpose(a), c), a, c, tol=tol, target=target)
+    assert kinds(exe) == ["contraction"]
+    # attention's head split: (b, s, h, d) -> (b, h, s, d) on both sides of q k^T
+    q, k = rand((2, 5, 3, 4)), rand((2, 5, 3, 4))
+    exe = check_compiled(lambda q, k: tfc.matmul(tfc.transpose(q, (0, 2, 1, 3)),
+                                                 tfc.transpose(k, (0, 2, 3, 1))), q, k,
+                         tol=tol, target=target)
+    assert kinds(exe) == ["contraction"]
+
+
+def test_computing_producers_stay_out_of_a_matmul_with_reason():
+    x, w = rand((8, 16)), rand((16, 12))
+    exe = check_compiled(lambda x, w: tfc.matmul(tfc.exp(x), w), x, w, tol=(1e-4, 1e-4))
     assert kinds(exe) == ["elementwise", "contraction"]
-    assert "is a contraction" in exe.explain_fusion()
+    assert "producers other than transposes stay in their own kernels" in exe.explain_fusion()
 
 
 def test_mini_transformer_block_fused_and_unfused_agree():

@@ -520,8 +520,14 @@ class _Planner:
 
     def anchor_rule(self, p: Operation, c: Operation) -> str | None:
         if fusion.generic_kind(c) == fusion.CONTRACTION:
+            # A transpose folds into the operand's strides (the packing, or the
+            # micro-kernel reading A in place, walks any linear map), as XLA folds
+            # transposes into dot dimension numbers: no copy kernel, no buffer.
+            if fusion.is_permuted_copy(p) and p not in self.anchor:
+                return None
             return (f"{self.label(c)} is a contraction: it reads its operands from memory "
-                    "(packed into cache blocks), so producers stay in their own kernels")
+                    "(packed into cache blocks), so producers other than transposes stay in "
+                    "their own kernels")
         if p in self.anchor:
             if self.epilogue_candidate(p, self.anchor[p]) is not c:
                 return (f"it is the epilogue of {self.label(self.anchor[p])}; it would only move "
@@ -572,6 +578,9 @@ class _Planner:
             self.labels[new] = labels
             if anchor is not None:
                 self.anchor[new] = anchor
+            for e, k in list(self.anchor.items()):  # c may be a contraction with an epilogue
+                if k is c:
+                    self.anchor[e] = new
         if chosen and not any(r.uses for r in p.results):
             self.labels.pop(p, None)
             p.detach()

@@ -60,6 +60,7 @@ __all__ = [
     "prune_results",
     "restore_order",
     "row_dims_of",
+    "is_permuted_copy",
     "why_not_inline",
     "why_not_merge",
     "why_not_row",
@@ -111,6 +112,23 @@ def _is_permutation(m: AffineMap) -> bool:
     dims = [e.position for e in m.results if isinstance(e, AffineDimExpr)]
     return (len(dims) == len(m.results) == m.num_dims and sorted(dims) == list(range(m.num_dims))
             and m.num_symbols == 0)
+
+
+def is_permuted_copy(op: Operation) -> bool:
+    """A generic that only moves elements: one input read through a permutation of the
+    loop dims (a transpose), one output, and a body that yields the input unchanged.
+    Folded into a contraction's operand, it becomes that operand's strides."""
+    if not isinstance(op, linalg.GenericOp) or len(op.inputs) != 1 or len(op.outputs) != 1:
+        return False
+    if not all_parallel(op) or _out_args_read(op):
+        return False
+    ms = maps(op)
+    if not (_is_permutation(ms[0]) and _is_permutation(ms[1])):
+        return False
+    ops = list(op.body.block.ops)
+    return (len(ops) == 1 and isinstance(ops[0], linalg.YieldOp)
+            and ops[0].operands[0] is op.body.block.args[0]
+            and op.inputs[0].type.get_element_type() == op.outputs[0].type.get_element_type())
 
 
 def _is_identity(m: AffineMap) -> bool:

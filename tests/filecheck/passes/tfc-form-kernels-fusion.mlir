@@ -146,19 +146,22 @@ func.func @main(%x: tensor<4x8xf32>, %w: tensor<8x3xf32>, %b: tensor<3xf32>) -> 
 // -----
 
 // A residual add is the matmul's epilogue too. The transpose feeding the matmul
-// is not fused into it: a contraction packs its operands from memory.
+// folds into its operand map (the rhs is read as w[n, k]); a computing producer
+// (exp) does not: a contraction packs its operands from memory.
 
-// CHECK-LABEL: func.func private @k0_transpose(
+// CHECK-LABEL: func.func private @k0_exp(
 // CHECK-SAME:      tfc.kernel_kind = "elementwise"
 // CHECK-LABEL: func.func private @k1_matmul_add(
-// CHECK-SAME:      %x: tensor<4x8xf32>, %wt: tensor<8x3xf32>, %res: tensor<4x3xf32>) -> tensor<4x3xf32> attributes {tfc.kernel, tfc.kernel_kind = "contraction"}
+// CHECK-SAME:      %e: tensor<4x8xf32>, %w: tensor<3x8xf32>, %res: tensor<4x3xf32>) -> tensor<4x3xf32> attributes {tfc.kernel, tfc.kernel_kind = "contraction"}
+// CHECK:         %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%e, %w : tensor<4x8xf32>, tensor<3x8xf32>)
 // CHECK:         %r = linalg.generic {{.*}} ins(%m, %res : tensor<4x3xf32>, tensor<4x3xf32>) outs(%m : tensor<4x3xf32>)
 // CHECK-LABEL: func.func @main(
-// CHECK-SAME:      "not fused: transpose#0 -> matmul#2: matmul#2 is a contraction: it reads its operands from memory (packed into cache blocks), so producers stay in their own kernels"
-// WHY: [fusion] not fused: transpose#0 -> matmul#2: matmul#2 is a contraction: it reads its operands from memory (packed into cache blocks), so producers stay in their own kernels
+// WHY: [fusion] not fused: exp#0 -> transpose#1+matmul#3: transpose#1+matmul#3 is a contraction: it reads its operands from memory (packed into cache blocks), so producers other than transposes stay in their own kernels
+// WHY: [fusion] kernel @k1_matmul_add (contraction): fill#2, transpose#1+matmul#3, add#4
 func.func @main(%x: tensor<4x8xf32>, %w: tensor<3x8xf32>, %res: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %e = tfc.exp %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
   %wt = tfc.transpose %w {perm = array<i64: 1, 0>} : (tensor<3x8xf32>) -> tensor<8x3xf32>
-  %m = tfc.matmul %x, %wt : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+  %m = tfc.matmul %e, %wt : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
   %r = tfc.add %m, %res : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
   func.return %r : tensor<4x3xf32>
 }
