@@ -396,6 +396,27 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
     op.erase()
 
 
+# Reduction ranges up to this many elements fold their streams inside the loop
+# (see _stream_reduction).
+FOLD_MAX_EXTENT = 16384
+
+
+def _combine(b: _NestBuilder, c: Operation, arg: SSAValue, x: SSAValue, y: SSAValue) -> SSAValue:
+    """`c` (a body's combiner of running value `arg`) applied to x and y."""
+    other = c.operands[1] if c.operands[0] is arg else c.operands[0]
+    return b.insert(c.clone(value_mapper={arg: x, other: y})).results[0]
+
+
+def _combine_tree(b: _NestBuilder, c: Operation, arg: SSAValue, vals: list[SSAValue]) -> SSAValue:
+    """vals combined pairwise, ((v0 c v1) c (v2 c v3)) ..."""
+    while len(vals) > 1:
+        nxt = [_combine(b, c, arg, x, y) for x, y in zip(vals[::2], vals[1::2])]
+        if len(vals) % 2:
+            nxt.append(vals[-1])
+        vals = nxt
+    return vals[0]
+
+
 def _body_combiners(op: linalg.GenericOp) -> list[Operation] | None:
     """For a reduction body where each output's running value is combined exactly
     once by an associative op whose result is yielded (`acc + x`), those ops."""
@@ -450,6 +471,13 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
     part = extent // streams
     rest = extent - streams * part
     fed = body.args[producer[2]] if producer else None
+    # Short ranges fold the streams into ONE running value per output inside the loop
+    # (acc + ((x0 + x1) + (x2 + x3))): `omp simd reduction` ends with a sequential sum
+    # over the vector lanes of every running value (gcc: 16 dependent scalar adds per
+    # value), which for a 1024-element row with 4 values was about 10% of softmax. A
+    # long range keeps one value per stream: its loop-carried latency is what costs.
+    fold = streams > 1 and extent <= FOLD_MAX_EXTENT
+    combiner_of = {c: j for j, c in enumerate(combiners)}
 
     def hoist(g: linalg.GenericOp, acc: list[_Access]) -> dict[SSAValue, SSAValue]:
         """Inputs of `g` the loop does not index, loaded once before it."""
@@ -513,25 +541,37 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
                     ld.results[0].name_hint = arg.name_hint
                     mapping[arg] = ld.results[0]
         new: list[list[SSAValue]] = [[] for _ in stream_ivs]
+        contributions: list[list[SSAValue]] = [[] for _ in out_args]
         for inner in body.ops:
             for u, (s_ivs, mapping) in enumerate(zip(stream_ivs, maps)):
                 if isinstance(inner, linalg.YieldOp):
                     new[u] = [mapping.get(v, v) for v in inner.operands]
                 elif isinstance(inner, linalg.IndexOp):
                     mapping[inner.result] = s_ivs[inner.dim.value.data]
+                elif fold and inner in combiner_of:
+                    j = combiner_of[inner]
+                    other = inner.operands[1] if inner.operands[0] is out_args[j] else inner.operands[0]
+                    contributions[j].append(mapping.get(other, other))
                 else:
                     b.insert(inner.clone(value_mapper=mapping))
-        return new
+        if not fold:
+            return new
+        folded = []
+        for j, (c, arg) in enumerate(zip(combiners, out_args)):
+            tree = _combine_tree(b, c, arg, contributions[j])
+            folded.append(_combine(b, c, arg, accs[0][j], tree))
+        return [folded]
 
     def loop(lb: int, ub: int, init: list[SSAValue], parts: int, width: int) -> scf.ForOp:
-        """scf.for over [lb, ub) carrying `parts` x outputs values; element
-        lb + i + u*width of every part u in iteration i."""
+        """scf.for over [lb, ub) carrying `parts` x outputs values (one per output when
+        folded); element lb + i + u*width of every part u in iteration i."""
         loop_block = Block(arg_types=[index, *(v.type for v in init)])
         iv = loop_block.args[0]
         iv.name_hint = name
         carried = list(loop_block.args[1:])
         n = len(out_args)
-        for u in range(parts):
+        values = len(carried) // n
+        for u in range(values):
             for j, arg in enumerate(out_args):
                 carried[u * n + j].name_hint = (arg.name_hint or "acc") + (f"_p{u}" if u else "")
         f = scf.ForOp(b.const(lb), b.const(ub), b.const(1), init, loop_block)
@@ -547,32 +587,26 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
             else:
                 s_ivs[key] = iv
             stream_ivs.append(s_ivs)
-        new = iteration(stream_ivs, [carried[u * n:(u + 1) * n] for u in range(parts)])
+        new = iteration(stream_ivs, [carried[u * n:(u + 1) * n] for u in range(values)])
         b.insert(scf.YieldOp(*[v for vals in new for v in vals]))
         f.attributes[SIMD_ATTR] = UnitAttr()
         b.point = InsertPoint.after(f)
         return f
 
     # The main loop: iteration i does element u*part + i of every part u.
-    main = loop(0, part, [inits[j] if u == 0 else neutral[j] for u in range(streams)
+    carried = 1 if fold else streams
+    main = loop(0, part, [inits[j] if u == 0 else neutral[j] for u in range(carried)
                           for j in range(len(out_args))], streams, part)
     if team > 1:  # a full reduction: the threads split the main loop
         main.attributes[THREADS_ATTR] = IntegerAttr(team, i64)
-    # Combine the parts' running values, then the remainder.
+    # Combine the parts' running values (unless folded in the loop), then the remainder.
     results = list(main.results)
     totals = []
     for j, (c, arg) in enumerate(zip(combiners, out_args)):
-        other = c.operands[1] if c.operands[0] is arg else c.operands[0]
-        vals = [results[u * len(out_args) + j] for u in range(streams)]
-        while len(vals) > 1:
-            nxt = []
-            for a, bb in zip(vals[::2], vals[1::2]):
-                nxt.append(b.insert(c.clone(value_mapper={arg: a, other: bb})).results[0])
-            if len(vals) % 2:
-                nxt.append(vals[-1])
-            vals = nxt
-        vals[0].name_hint = arg.name_hint or "acc"
-        totals.append(vals[0])
+        vals = [results[u * len(out_args) + j] for u in range(carried)]
+        total = _combine_tree(b, c, arg, vals)
+        total.name_hint = arg.name_hint or "acc"
+        totals.append(total)
     if rest:
         totals = list(loop(streams * part, extent, totals, 1, 0).results)
     for j, v in enumerate(totals):

@@ -124,27 +124,25 @@ func.func @main(%x: tensor<10x12xf32>, %b: tensor<3x2xf32>) -> tensor<3x6xf32> {
 
 // -----
 
-// A long reduction whose accumulator is only added to is vectorized with an
-// OpenMP simd reduction, here with two running values (the two halves of the
-// range side by side, the second starting from -0.0, the sum's neutral
-// element), added at the end; dimensions of extent 1 get no loop.
+// A reduction whose accumulator is only added to is vectorized with an OpenMP
+// simd reduction, here reading two streams (the two halves of the range side by
+// side); a range this short folds them into ONE running value in the loop, so
+// the vector lanes are summed up once at the end, not once per stream; dimensions
+// of extent 1 get no loop.
 
 // CHECK-LABEL: static void k1_reduce_sum(const float *restrict x, float *restrict f) {
 // CHECK-NEXT:    const float acc_init = f[0];
 // CHECK-NEXT:    float acc = acc_init;
-// CHECK-NEXT:    float acc_p1 = -0.0f;
-// CHECK-NEXT:    #pragma omp simd reduction(+:acc, acc_p1)
+// CHECK-NEXT:    #pragma omp simd reduction(+:acc)
 // CHECK-NEXT:    for (int64_t r1 = 0; r1 < 32; ++r1) {
 // CHECK-NEXT:      const int64_t r1_p1 = r1 + 32;
 // CHECK-NEXT:      const float v = x[r1];
 // CHECK-NEXT:      const float v_1 = x[r1_p1];
-// CHECK-NEXT:      const float s = acc + v;
-// CHECK-NEXT:      const float s_1 = acc_p1 + v_1;
-// CHECK-NEXT:      acc = s;
-// CHECK-NEXT:      acc_p1 = s_1;
+// CHECK-NEXT:      const float s = v + v_1;
+// CHECK-NEXT:      const float s_1 = acc + s;
+// CHECK-NEXT:      acc = s_1;
 // CHECK-NEXT:    }
-// CHECK-NEXT:    const float acc_1 = acc + acc_p1;
-// CHECK-NEXT:    f[0] = acc_1;
+// CHECK-NEXT:    f[0] = acc;
 // CHECK-NEXT:  }
 func.func @main(%x: tensor<1x64xf32>) -> tensor<1xf32> {
   %zero = arith.constant 0.0 : f32

@@ -61,7 +61,9 @@ func.func @main(%x: memref<100xf32>, %out0: memref<100xf32>, %arena: memref<0xi8
 
 // A row kernel: the next row of the input is prefetched at the top of each row
 // (tfc_prefetch, defined when used); max uses the NaN-propagating reduction
-// declared for OpenMP (`tfc_max`), with several running values; the sum `+`.
+// declared for OpenMP (`tfc_max`); the sum `+`. A row this short reads four
+// streams but keeps one running value: the streams fold into it pairwise in the
+// loop, so the lanes are summed up once per row, not once per stream.
 // CHECK:       static inline void tfc_prefetch(const void *p, int64_t bytes) {
 // CHECK:       #pragma omp declare reduction(tfc_max : float : omp_out = ((omp_out > omp_in || omp_out != omp_out) ? omp_out : omp_in)) initializer(omp_priv = -INFINITY)
 // CHECK-LABEL: static void k0_row_max_sum(const float *restrict x, float *restrict out, float *restrict scratch0, float *restrict scratch1) {
@@ -72,8 +74,14 @@ func.func @main(%x: memref<100xf32>, %out0: memref<100xf32>, %arena: memref<0xi8
 // CHECK-NEXT:      const int64_t next_x = next_row * 256;
 // CHECK-NEXT:      tfc_prefetch(x + next_x, 256 * sizeof(float));
 // CHECK-NEXT:      scratch0[row] = -INFINITY;
-// CHECK:           #pragma omp simd reduction(tfc_max:acc, acc_p1, acc_p2, acc_p3)
-// CHECK:           #pragma omp simd reduction(+:
+// CHECK:           #pragma omp simd reduction(tfc_max:acc)
+// CHECK-NEXT:      for (int64_t r1 = 0; r1 < 64; ++r1) {
+// CHECK:             const float maximumf = ((x_val > x_val_1 || x_val != x_val) ? x_val : x_val_1);
+// CHECK-NEXT:        const float maximumf_1 = ((x_val_2 > x_val_3 || x_val_2 != x_val_2) ? x_val_2 : x_val_3);
+// CHECK-NEXT:        const float maximumf_2 = ((maximumf > maximumf_1 || maximumf != maximumf) ? maximumf : maximumf_1);
+// CHECK-NEXT:        const float maximumf_3 = ((acc > maximumf_2 || acc != acc) ? acc : maximumf_2);
+// CHECK-NEXT:        acc = maximumf_3;
+// CHECK:           #pragma omp simd reduction(+:acc_1)
 func.func private @k0_row_max_sum(%x: memref<64x256xf32>, %out: memref<64x256xf32>, %scratch0: memref<64x1xf32>, %scratch1: memref<64x1xf32>) attributes {tfc.kernel, tfc.kernel_kind = "row", tfc.row_dims = 1 : i64, tfc.schedule = {kind = "row", target = "cpu", isa = "avx512", vector_width = 16 : i64, threads = 2 : i64, parallel_dims = 1 : i64, row_dims = 1 : i64, tile = [], reduce = "inner"}} {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%scratch0 : memref<64x1xf32>) {
   ^bb0(%0: f32):

@@ -66,14 +66,16 @@ func.func private @k0_small(%x: memref<7x11xf32>, %out: memref<7x11xf32>) attrib
 
 // -----
 
-// An inner reduction: the rows are split over threads; the row is reduced by 4
-// running values (four parts of the row side by side, each vectorized), the
-// first starting from the output's value, the others from the neutral element
-// (-inf for a NaN-propagating max); they are combined after the loop.
+// An inner reduction over long rows (more than 16384 elements): the rows are
+// split over threads; the row is reduced by 4 running values (four parts of the
+// row side by side, each vectorized), the first starting from the output's value,
+// the others from the neutral element (-inf for a NaN-propagating max); they are
+// combined after the loop. (Shorter rows fold the four into one running value in
+// the loop: see tfc-lower-to-loops-row.mlir and codegen/c-schedule.mlir.)
 // CHECK-LABEL: func.func private @k1_reduce_max(
 // CHECK:         "scf.parallel"
 // CHECK-NEXT:    ^{{.*}}(%[[R:.*]]: index):
-// CHECK-NEXT:      %acc_init = memref.load %out[%[[R]]] : memref<256xf32>
+// CHECK-NEXT:      %acc_init = memref.load %out[%[[R]]] : memref<8xf32>
 // CHECK-NEXT:      %[[NINF:.*]] = arith.constant 0xff800000 : f32
 // CHECK-NEXT:      %[[M0:.*]], %[[M1:.*]], %[[M2:.*]], %[[M3:.*]] = scf.for %r1 = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%acc = %acc_init, %acc_p1 = %[[NINF]], %acc_p2 = %[[NINF]], %acc_p3 = %[[NINF]]) -> (f32, f32, f32, f32) {
 // CHECK:             arith.maximumf %acc, %{{.*}} : f32
@@ -82,16 +84,16 @@ func.func private @k0_small(%x: memref<7x11xf32>, %out: memref<7x11xf32>) attrib
 // CHECK-NEXT:      %[[A:.*]] = arith.maximumf %[[M0]], %[[M1]] : f32
 // CHECK-NEXT:      %[[B:.*]] = arith.maximumf %[[M2]], %[[M3]] : f32
 // CHECK-NEXT:      %[[ALL:.*]] = arith.maximumf %[[A]], %[[B]] : f32
-// CHECK-NEXT:      memref.store %[[ALL]], %out[%[[R]]] : memref<256xf32>
+// CHECK-NEXT:      memref.store %[[ALL]], %out[%[[R]]] : memref<8xf32>
 // CHECK-NEXT:      scf.reduce
 // CHECK-NEXT:    }) {tfc.threads = 2 : i64}
-func.func private @k1_reduce_max(%x: memref<256x1024xf32>, %out: memref<256xf32>) attributes {tfc.kernel, tfc.kernel_kind = "reduction", tfc.schedule = {kind = "reduction", target = "cpu", isa = "avx512", vector_width = 16 : i64, threads = 2 : i64, parallel_dims = 1 : i64, tile = [], interleave = 4 : i64, reduce = "inner"}} {
-  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%out : memref<256xf32>) {
+func.func private @k1_reduce_max(%x: memref<8x32768xf32>, %out: memref<8xf32>) attributes {tfc.kernel, tfc.kernel_kind = "reduction", tfc.schedule = {kind = "reduction", target = "cpu", isa = "avx512", vector_width = 16 : i64, threads = 2 : i64, parallel_dims = 1 : i64, tile = [], interleave = 4 : i64, reduce = "inner"}} {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%out : memref<8xf32>) {
   ^bb0(%0: f32):
     %1 = arith.constant 0xff800000 : f32
     linalg.yield %1 : f32
   }
-  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<256x1024xf32>) outs(%out : memref<256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<8x32768xf32>) outs(%out : memref<8xf32>) {
   ^bb0(%2: f32, %3: f32):
     %4 = arith.maximumf %3, %2 : f32
     linalg.yield %4 : f32
@@ -139,8 +141,9 @@ func.func private @k2_reduce_sum(%x: memref<256x1024xf32>, %out: memref<1024xf32
 // declaration the C target implements), then every generic's loops over the
 // row in program order: fill, max (lane accumulators); exp(x - max) and the
 // sum of it share one loop (the exp is stored into the output and added to the
-// running sums directly; the fill of the sum moves before it; the row's max is
-// loaded once, before the loop); then the division.
+// running sum directly: the four streams' values pairwise, then into the one
+// running value; the fill of the sum moves before it; the row's max is loaded
+// once, before the loop); then the division.
 // CHECK:       func.func private @tfc_prefetch_0(memref<64x256xf32>, index, index) -> () attributes {tfc.intrinsic = "prefetch"}
 // CHECK-LABEL: func.func private @k0_row_max_sum(
 // CHECK:         "scf.parallel"
@@ -158,12 +161,16 @@ func.func private @k2_reduce_sum(%x: memref<256x1024xf32>, %out: memref<1024xf32
 // CHECK:           %[[SUM0:.*]] = memref.load %scratch1[%row, %{{.*}}] : memref<64x1xf32>
 // CHECK-NEXT:      %[[MAX:.*]] = memref.load %scratch0[%row, %{{.*}}] : memref<64x1xf32>
 // CHECK-NEXT:      %[[NZ:.*]] = arith.constant -0.000000e+00 : f32
-// CHECK-NEXT:      %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} = scf.for %[[R:.*]] = {{.*}} iter_args(%[[S:.*]] = %[[SUM0]], %{{.*}} = %[[NZ]], %{{.*}} = %[[NZ]], %{{.*}} = %[[NZ]])
+// CHECK-NEXT:      %{{.*}} = scf.for %[[R:.*]] = {{.*}} iter_args(%[[S:.*]] = %[[SUM0]]) -> (f32)
 // CHECK:             %[[V:.*]] = memref.load %x[%row, %[[R]]] : memref<64x256xf32>
 // CHECK:             %[[D:.*]] = arith.subf %[[V]], %[[MAX]] : f32
 // CHECK:             %[[E:.*]] = math.exp %[[D]] : f32
 // CHECK:             memref.store %[[E]], %out[%row, %[[R]]] : memref<64x256xf32>
-// CHECK:             arith.addf %[[S]], %[[E]] : f32
+// CHECK:             %[[E01:.*]] = arith.addf %[[E]], %{{.*}} : f32
+// CHECK-NEXT:        %[[E23:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:        %[[EALL:.*]] = arith.addf %[[E01]], %[[E23]] : f32
+// CHECK-NEXT:        %[[NEXT:.*]] = arith.addf %[[S]], %[[EALL]] : f32
+// CHECK-NEXT:        scf.yield %[[NEXT]] : f32
 // CHECK:           } {tfc.simd}
 // CHECK:           memref.store %{{.*}}, %scratch1[%row, %{{.*}}] : memref<64x1xf32>
 // CHECK:           arith.divf
