@@ -98,3 +98,13 @@ def _copy(b, x: SSAValue, in_map: AffineMap, out_type) -> SSAValue:
 def _index_dtype(op: str, t) -> None:
     if dtype_of(t).name not in ("i32", "i64"):
         raise ShapeError(f"{op}: indices must be i32 or i64, got {type_str(t)}")
+
+
+def new_axis_position(op: str, t, axis: int) -> int:
+    """Where a new dim goes for `axis` in [-rank-1, rank] (expand_dims, one_hot)."""
+    from tfc.ops.base import shape_of
+
+    rank = len(shape_of(t))
+    if not -rank - 1 <= axis <= rank:
+        raise ShapeError(f"{op}: axis {axis} is out of range for {type_str(t)}")
+    return axis % (rank + 1)

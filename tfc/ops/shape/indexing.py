@@ -24,6 +24,7 @@ from tfc.ops.dispatch import apply
 from tfc.ops.lowering import PARALLEL, REDUCTION, compute_type
 from tfc.ops.shape.common import (
     _dims, _index_dtype, _located, _range, _scalar_dtype, _shape, _static_int,
+    new_axis_position,
 )
 from tfc.tracing import Symbolic
 
@@ -225,10 +226,7 @@ class OneHotOp(TfcOp):
 
     @classmethod
     def normalized_axis(cls, t, axis: int) -> int:
-        rank = len(shape_of(t))
-        if not -rank - 1 <= axis <= rank:
-            raise ShapeError(f"{cls.name}: axis {axis} is out of range for {type_str(t)}")
-        return axis % (rank + 1)
+        return new_axis_position(cls.name, t, axis)
 
     @classmethod
     def infer(cls, in_types, attrs):

@@ -26,6 +26,7 @@ from tfc.ops.base import (
 from tfc.ops.dispatch import apply
 from tfc.ops.shape.common import (
     _copy, _dims, _located, _range, _shape, _shape_str, _spec, _static_int, _static_ints,
+    new_axis_position,
 )
 
 
@@ -176,10 +177,7 @@ class ExpandDimsOp(_ViewOp):
 
     @classmethod
     def normalized_axis(cls, t, axis: int) -> int:
-        rank = len(shape_of(t))
-        if not -rank - 1 <= axis <= rank:
-            raise ShapeError(f"{cls.name}: axis {axis} is out of range for {type_str(t)}")
-        return axis % (rank + 1)
+        return new_axis_position(cls.name, t, axis)
 
     @classmethod
     def infer(cls, in_types, attrs):
