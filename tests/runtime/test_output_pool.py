@@ -10,6 +10,7 @@ import torch
 
 import tfc
 from tests.helpers import rand
+from tfc.runtime import output_pool
 from tfc.runtime.output_pool import MIN_POOLED_BYTES, OutputPool
 
 SHAPE = (1024, 512)  # 2 MiB of f32: pooled
@@ -84,3 +85,12 @@ def test_small_outputs_are_plain_arrays():
     big = pool.take(1, SHAPE, np.dtype(np.float32))
     assert not big.flags.owndata and big.ctypes.data % 64 == 0 and big.flags.writeable
     assert pool.held_bytes() >= big.nbytes
+
+
+def test_pool_keeps_at_most_its_byte_budget(monkeypatch):
+    monkeypatch.setattr(output_pool, "MAX_HELD_BYTES", 5 << 20)
+    dt = np.dtype(np.float32)
+    pool = OutputPool([(SHAPE, dt)])                     # 2 MiB each
+    held = [pool.take(0, SHAPE, dt) for _ in range(3)]
+    assert [a.flags.owndata for a in held] == [False, False, True]  # the third: plain
+    assert pool.held_bytes() == 2 * (2 << 20)

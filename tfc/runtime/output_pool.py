@@ -15,7 +15,8 @@ memory: the buffer is free. (Code that keeps a raw address without a reference,
 e.g. ``a.ctypes.data`` of an array it then drops, is wrong with plain NumPy memory
 too.)
 
-What the pool keeps: up to ``PER_SHAPE`` buffers per output, freed with the program.
+What the pool keeps: up to ``PER_SHAPE`` buffers per output and ``MAX_HELD_BYTES``
+in all, freed with the program (or by ``clear()``).
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ import sys
 
 import numpy as np
 
-__all__ = ["OutputPool", "MIN_POOLED_BYTES", "PER_SHAPE"]
+__all__ = ["OutputPool", "MIN_POOLED_BYTES", "PER_SHAPE", "MAX_HELD_BYTES"]
 
 # Below this, malloc already recycles freed memory without new page faults.
 MIN_POOLED_BYTES = 1 << 20
 # Two cover `y = prog(x)` in a loop (the previous y is alive during the call);
 # a third, a caller that also keeps the one before.
 PER_SHAPE = 3
+# What one program may keep in all (free or in use): beyond it outputs are plain
+# np.empty, so a program with huge outputs does not hold several of them forever.
+MAX_HELD_BYTES = 512 << 20
 
 # Start of the array within its buffer: a cache line, as the arena's.
 ALIGN = 64
@@ -68,7 +72,7 @@ class OutputPool:
             # References: the list, the loop variable and getrefcount's argument.
             if _getrefcount(buf) == 3:
                 return _view(buf, nbytes, shape, dt)
-        if len(buffers) >= PER_SHAPE:
+        if len(buffers) >= PER_SHAPE or self.held_bytes() + nbytes > MAX_HELD_BYTES:
             return np.empty(shape, dt)
         buf = bytearray(nbytes + ALIGN)  # zero-filled once: its pages fault in here, once
         buffers.append(buf)
