@@ -124,12 +124,12 @@ _DEFAULTS = {
 # Below this many multiply-adds (~4 us on one core) the kernel runs on one
 # thread: waking the OpenMP team costs about as much.
 PARALLEL_MIN_MACS = 1 << 20
-# Packed B (K x nc) above this many bytes per worker gets a smaller nc. The packed
-# panel is touched memory the program keeps (module scratch): 8 MiB per worker made
-# a 4096^3 matmul hold 16 MiB more than NumPy; nc = 64..512 measured the same
-# GFLOP/s at 1024^3 and 4096^3 (A is read in place, so a narrower panel costs
-# only more passes over A, which stream from L3), so 1 MiB it is.
-PACKED_B_BUDGET = 1 << 20
+# Packed B (K x nc) above this many bytes per worker gets a smaller nc (not below
+# nr). The packed panel is touched memory the program keeps (module scratch): 8 MiB
+# per worker made a 4096^3 matmul hold 16 MiB more than NumPy; nc = 64..512
+# measured the same GFLOP/s at 1024^3 and 4096^3 and on the MLP (A is read in
+# place, so a narrower panel costs only more passes over A, which stream from L3).
+PACKED_B_BUDGET = 512 << 10
 
 
 @cache
