@@ -37,6 +37,20 @@ def test_quick_run_writes_the_report(tmp_path):
         assert set(tfc["variants"]) == {"alloc", "out="}
         assert row["cold"]["cold_s"] > 0 and row["cold"]["kernels"] >= 1
         assert row["results"]["numpy"]["check"]["ok"] is True
+    # W1 is memory-bound: a copy of its bytes was timed in tfc's process, between its calls
+    w1 = next(row for row in run["rows"] if row["workload"]["key"] == "W1")["results"]["tfc"]
+    assert w1["copy_interleaved"]["n"] == w1["variants"]["out="]["n"]
+    assert set(w1["copy_ratio"]) == {"alloc", "out="} and w1["copy_ratio"]["out="] > 0
+    assert "**tfc / copy**" in text
+    # the report can be written again from the raw results, measuring nothing
+    again = tmp_path / "again.md"
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "bench.py"), "--render", str(raw),
+                           "--out", str(again)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert again.read_text() == text
+    bad = subprocess.run([sys.executable, str(ROOT / "tools" / "bench.py"), "--render",
+                          str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "cannot read" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_wrong_or_unwritten_results_are_flagged(tmp_path):

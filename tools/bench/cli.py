@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--frameworks", default=None, help=f"subset of {','.join(ALL_FRAMEWORKS)}")
     p.add_argument("--out", default="docs/benchmarks.md", help="markdown report to write")
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--render", default=None, metavar="JSON",
+                   help="measure nothing: write --out from the raw results a --json run saved")
     p.add_argument("--timeout", type=float, default=None, help="override every workload's per-framework "
                    "timeout (seconds)")
     return p
@@ -84,6 +86,15 @@ def fusion_note(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if args.render:
+        try:
+            run = json.loads(Path(args.render).read_text())
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"bench: cannot read {args.render} ({e}); give the file a "
+                             "`python tools/bench.py --json FILE` run wrote") from None
+        Path(args.out).write_text(report.render(run))
+        print(f"bench: wrote {args.out} from {args.render}", flush=True)
+        return 0
     workloads = select(args.workloads, args.quick)
     if args.no_peers:
         frameworks = ["tfc"]
