@@ -33,79 +33,14 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/: the bench package
 
 ROOT = Path(__file__).resolve().parents[1]
-LN_EPS = 1e-5
 DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
 
 
-# --- the workloads, written once against a small op namespace -------------------------------
-
-class TorchOps:
-    def __init__(self):
-        import torch
-        import torch.nn.functional as F
-
-        self.torch, self.F = torch, F
-
-    def gelu_tanh(self, x):
-        return self.F.gelu(x, approximate="tanh")
-
-    def softmax(self, x):
-        return self.torch.softmax(x, dim=-1)
-
-    def layer_norm(self, x, g, b):
-        return self.F.layer_norm(x, x.shape[-1:], g, b, eps=LN_EPS)
-
-    def matmul(self, a, b):
-        return self.torch.matmul(a, b)
-
-    def matmul_t(self, a, b):
-        return self.torch.matmul(a, b.transpose(-1, -2))
-
-    def relu(self, x):
-        return self.torch.relu(x)
-
-    def reshape(self, x, shape):
-        return x.reshape(shape)
-
-    def transpose(self, x, perm):
-        return x.permute(perm)
-
-
-class TfcOps:
-    def __init__(self):
-        import tfc
-
-        self.tfc = tfc
-
-    def gelu_tanh(self, x):
-        return self.tfc.gelu(x, approximate=True)
-
-    def softmax(self, x):
-        return self.tfc.softmax(x)
-
-    def layer_norm(self, x, g, b):
-        return self.tfc.layer_norm(x, g, b, epsilon=LN_EPS)
-
-    def matmul(self, a, b):
-        return self.tfc.matmul(a, b)
-
-    def matmul_t(self, a, b):
-        return self.tfc.matmul(a, b, transpose_b=True)
-
-    def relu(self, x):
-        return self.tfc.relu(x)
-
-    def reshape(self, x, shape):
-        return self.tfc.reshape(x, shape)
-
-    def transpose(self, x, perm):
-        return self.tfc.transpose(x, perm)
-
-
-# The computations are the CPU benchmark's (tools/bench/workloads.py): one definition,
-# so the GPU and CPU tables time the same programs.
+# The op namespaces and the computations are the CPU benchmark's (tools/bench/workloads.py):
+# one definition, so the GPU and CPU tables time the same programs (torch's ops run on
+# whichever device their tensors are on).
 from bench.workloads import (  # noqa: E402
-    _dense, encoder_block, gelu_affine, layer_norm, matmul, mlp, softmax_rows)
+    TfcOps, TorchOps, _dense, encoder_block, gelu_affine, layer_norm, matmul, mlp, softmax_rows)
 
 
 @dataclass

@@ -464,8 +464,8 @@ class SoftmaxOp(_SoftmaxBase):
         xc = _to_compute(x)
         e = exp(sub(xc, reduce_max(xc, attrs["axis"], keepdims=True)))
         # One division per row and a multiply per element, as torch's and XLA's
-        # CPU softmax do: a true division per element was W2's largest single cost
-        # after the memory traffic; the result differs from e / sum by <= 1 ulp.
+        # CPU softmax do (W2 on one thread: 3.65-3.76 ms instead of 3.77-4.05, best of
+        # 40 calls); the result differs from e / sum by <= 1 ulp.
         inv = div(1.0, reduce_sum(e, attrs["axis"], keepdims=True))
         return _from_compute(mul(e, inv), x)
 

@@ -95,18 +95,6 @@ def _op_short(op: Operation) -> str:
     return op.name.split(".", 1)[-1]
 
 
-def _tfc_names(op: Operation) -> list[str]:
-    """Op names recorded by the front end (`tfc.op` / `tfc.ops`), if any."""
-    names: list[str] = []
-    for key in ("tfc.op", "tfc.ops"):
-        attr = op.attributes.get(key)
-        if isinstance(attr, StringAttr):
-            names.append(attr.data)
-        elif isinstance(attr, ArrayAttr):
-            names.extend(a.data for a in attr.data if isinstance(a, StringAttr))
-    return names
-
-
 def _describe_generic(op: linalg.GenericOp) -> str:
     body = [o for o in op.body.block.ops]
     if any(isinstance(o, tensor.ExtractOp) for o in body):
@@ -173,7 +161,7 @@ def describe_ops(ops: Sequence[Operation]) -> str:
     """A short identifier for what `ops` compute, e.g. `add`, `reduce_sum`, `matmul`."""
     names: list[str] = []
     for op in ops:
-        for n in _tfc_names(op) or [_describe_one(op)]:
+        for n in fusion.op_names(op) or [_describe_one(op)]:
             if n not in names:
                 names.append(n)
     text = "_".join(names[:3]) or "kernel"
@@ -337,7 +325,7 @@ def outline_kernel(ops: Sequence[Operation], name: str) -> func.FuncOp:
         name, ([v.type for v in args], [v.type for v in escaping]), Region(body), "private"
     )
     kernel.attributes[KERNEL_ATTR] = UnitAttr()
-    tfc_names = [n for g in group for n in _tfc_names(g)]
+    tfc_names = [n for g in group for n in fusion.op_names(g)]
     if tfc_names:
         kernel.attributes["tfc.ops"] = ArrayAttr([StringAttr(n) for n in dict.fromkeys(tfc_names)])
 

@@ -59,6 +59,7 @@ __all__ = [
     "prune_results",
     "restore_order",
     "row_dims_of",
+    "op_names",
     "is_permuted_copy",
     "why_not_inline",
     "why_not_merge",
@@ -357,7 +358,7 @@ def inline_producer(producer: linalg.GenericOp, consumer: linalg.GenericOp) -> l
     return new
 
 
-def _op_names(op: Operation) -> list[str]:
+def op_names(op: Operation) -> list[str]:
     """Front-end op names recorded on a generic (`tfc.op` / `tfc.ops`)."""
     names: list[str] = []
     for key in ("tfc.op", "tfc.ops"):
@@ -375,7 +376,7 @@ def _keep_attributes(new: Operation, *olds: Operation) -> None:
     names: list[str] = []
     for old in olds:
         new.attributes.update(old.attributes)
-        names += [n for n in _op_names(old) if n not in names]
+        names += [n for n in op_names(old) if n not in names]
     new.attributes.pop("tfc.op", None)
     new.attributes.pop("tfc.ops", None)
     if len(names) == 1:

@@ -42,7 +42,7 @@ from xdsl.ir.affine import (
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import PassFailedException
 
-from tfc.passes.tile import Loop, NestPlan
+from tfc.passes.tile import Loop, NestPlan, generic_bounds
 
 __all__ = ["REDUCTION_COMBINERS", "SIMD_ATTR", "THREADS_ATTR", "loop_bounds", "loop_order",
            "lower_planned", "simd_reductions"]
@@ -75,28 +75,11 @@ def loop_order(op: linalg.GenericOp) -> tuple[list[int], list[int]]:
 
 def loop_bounds(op: linalg.GenericOp) -> list[int]:
     """The static trip count of each loop dimension."""
-    maps = [m.data for m in op.indexing_maps]
-    num_dims = maps[0].num_dims if maps else 0
-    bounds: list[int | None] = [None] * num_dims
-    for operand, m in zip(op.operands, maps):
-        t = operand.type
-        if isinstance(t, TensorType):
-            raise PassFailedException(
-                "tfc-lower-to-loops: linalg.generic must be on memrefs; run tfc-bufferize first"
-            )
-        if not isinstance(t, MemRefType):
-            continue  # a scalar input
-        shape = t.get_shape()
-        for k, e in enumerate(m.results):
-            if isinstance(e, AffineDimExpr) and bounds[e.position] is None:
-                if shape[k] < 0:
-                    raise PassFailedException("tfc-lower-to-loops: dynamic shapes are not supported")
-                bounds[e.position] = shape[k]
-    if any(b is None for b in bounds):
+    if any(isinstance(v.type, TensorType) for v in op.operands):
         raise PassFailedException(
-            "tfc-lower-to-loops: every loop dimension must index some operand directly"
+            "tfc-lower-to-loops: linalg.generic must be on memrefs; run tfc-bufferize first"
         )
-    return bounds  # type: ignore[return-value]
+    return generic_bounds(op, "tfc-lower-to-loops")
 
 
 class _NestBuilder:
@@ -401,10 +384,14 @@ def lower_planned(op: linalg.GenericOp, plan: NestPlan, *,
 FOLD_MAX_EXTENT = 16384
 
 
+def _other_operand(c: Operation, arg: SSAValue) -> SSAValue:
+    """The operand of combiner `c` that is not the running value `arg`."""
+    return c.operands[1] if c.operands[0] is arg else c.operands[0]
+
+
 def _combine(b: _NestBuilder, c: Operation, arg: SSAValue, x: SSAValue, y: SSAValue) -> SSAValue:
     """`c` (a body's combiner of running value `arg`) applied to x and y."""
-    other = c.operands[1] if c.operands[0] is arg else c.operands[0]
-    return b.insert(c.clone(value_mapper={arg: x, other: y})).results[0]
+    return b.insert(c.clone(value_mapper={arg: x, _other_operand(c, arg): y})).results[0]
 
 
 def _combine_tree(b: _NestBuilder, c: Operation, arg: SSAValue, vals: list[SSAValue]) -> SSAValue:
@@ -506,54 +493,57 @@ def _stream_reduction(op: linalg.GenericOp, b: _NestBuilder, ivs: dict, access: 
         """One loop iteration for each stream (ivs, running values): the producer
         (stored, and fed on), the loads, the body op by op across the streams;
         returns each stream's new running values."""
+
+        def load(args, acc: list[_Access], skip, maps: list[dict]) -> None:
+            """Each stream's element of every used block argument not in `skip`."""
+            for i, arg in enumerate(args):
+                if arg.uses and arg not in skip:
+                    for s_ivs, mapping in zip(stream_ivs, maps):
+                        ld = b.insert(memref.LoadOp.get(acc[i].ref, acc[i].indices(b, s_ivs)))
+                        ld.results[0].name_hint = arg.name_hint
+                        mapping[arg] = ld.results[0]
+
+        def clone(block: Block, maps: list[dict], intercept=None) -> list[list[SSAValue]]:
+            """The block's ops for each stream in turn, op by op; each stream's yielded
+            values. `intercept(op, mapping)` true: the op is handled there, not cloned."""
+            yielded: list[list[SSAValue]] = [[] for _ in stream_ivs]
+            for inner in block.ops:
+                for u, (s_ivs, mapping) in enumerate(zip(stream_ivs, maps)):
+                    if isinstance(inner, linalg.YieldOp):
+                        yielded[u] = [mapping.get(v, v) for v in inner.operands]
+                    elif isinstance(inner, linalg.IndexOp):
+                        mapping[inner.result] = s_ivs[inner.dim.value.data]
+                    elif not (intercept and intercept(inner, mapping)):
+                        b.insert(inner.clone(value_mapper=mapping))
+            return yielded
+
         maps = [dict(invariant) for _ in stream_ivs]
         for mapping, acc in zip(maps, accs):
             mapping.update(zip(out_args, acc))
         if producer:
             g, g_access, _ = producer
-            g_body = g.body.block
             g_maps = [dict(p_invariant) for _ in stream_ivs]
-            for i, arg in enumerate(g_body.args):
-                if arg.uses and arg not in p_invariant:
-                    for s_ivs, gm in zip(stream_ivs, g_maps):
-                        ld = b.insert(memref.LoadOp.get(g_access[i].ref, g_access[i].indices(b, s_ivs)))
-                        ld.results[0].name_hint = arg.name_hint
-                        gm[arg] = ld.results[0]
-            values: list[list[SSAValue]] = [[] for _ in stream_ivs]
-            for inner in g_body.ops:
-                for u, (s_ivs, gm) in enumerate(zip(stream_ivs, g_maps)):
-                    if isinstance(inner, linalg.YieldOp):
-                        values[u] = [gm.get(v, v) for v in inner.operands]
-                    elif isinstance(inner, linalg.IndexOp):
-                        gm[inner.result] = s_ivs[inner.dim.value.data]
-                    else:
-                        b.insert(inner.clone(value_mapper=gm))
+            load(g.body.block.args, g_access, p_invariant, g_maps)
+            values = clone(g.body.block, g_maps)
             n_g = len(g.inputs)
             for u, s_ivs in enumerate(stream_ivs):
                 for j, v in enumerate(values[u]):
                     a = g_access[n_g + j]
                     b.insert(memref.StoreOp.get(v, a.ref, a.indices(b, s_ivs)))
                 maps[u][fed] = values[u][0]
-        for i, arg in enumerate(body.args[:n_in]):
-            if arg.uses and arg not in invariant and arg is not fed:
-                for s_ivs, mapping in zip(stream_ivs, maps):
-                    ld = b.insert(memref.LoadOp.get(access[i].ref, access[i].indices(b, s_ivs)))
-                    ld.results[0].name_hint = arg.name_hint
-                    mapping[arg] = ld.results[0]
-        new: list[list[SSAValue]] = [[] for _ in stream_ivs]
+        load(body.args[:n_in], access, {*invariant, fed}, maps)
         contributions: list[list[SSAValue]] = [[] for _ in out_args]
-        for inner in body.ops:
-            for u, (s_ivs, mapping) in enumerate(zip(stream_ivs, maps)):
-                if isinstance(inner, linalg.YieldOp):
-                    new[u] = [mapping.get(v, v) for v in inner.operands]
-                elif isinstance(inner, linalg.IndexOp):
-                    mapping[inner.result] = s_ivs[inner.dim.value.data]
-                elif fold and inner in combiner_of:
-                    j = combiner_of[inner]
-                    other = inner.operands[1] if inner.operands[0] is out_args[j] else inner.operands[0]
-                    contributions[j].append(mapping.get(other, other))
-                else:
-                    b.insert(inner.clone(value_mapper=mapping))
+
+        def contribute(inner: Operation, mapping: dict) -> bool:
+            """Folded: a combiner's other operand is this stream's contribution."""
+            if not (fold and inner in combiner_of):
+                return False
+            j = combiner_of[inner]
+            other = _other_operand(inner, out_args[j])
+            contributions[j].append(mapping.get(other, other))
+            return True
+
+        new = clone(body, maps, contribute)
         if not fold:
             return new
         folded = []

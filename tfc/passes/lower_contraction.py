@@ -57,10 +57,8 @@ f64 uses the same schedule with half-width panels.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
@@ -100,6 +98,7 @@ from tfc.codegen.c_ukernels import (
     pack_a_name,
     pack_b_name,
 )
+from tfc.passes.tile import host_isa  # one reading of /proc/cpuinfo for both passes
 
 __all__ = [
     "LowerContractionPass",
@@ -130,22 +129,6 @@ PARALLEL_MIN_MACS = 1 << 20
 # measured the same GFLOP/s at 1024^3 and 4096^3 and on the MLP (A is read in
 # place, so a narrower panel costs only more passes over A, which stream from L3).
 PACKED_B_BUDGET = 512 << 10
-
-
-@cache
-def host_isa() -> str:
-    """"avx512", "avx2" or "scalar": what `-march=native` will use on this machine."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            text = f.read()
-    except OSError:
-        return "scalar"
-    flags = set(re.findall(r"^flags\s*:(.*)$", text, re.M)[0].split()) if "flags" in text else set()
-    if "avx512f" in flags:
-        return "avx512"
-    if "avx2" in flags and "fma" in flags:
-        return "avx2"
-    return "scalar"
 
 
 def default_schedule(isa: str | None = None) -> dict:

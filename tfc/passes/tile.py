@@ -190,8 +190,8 @@ def _strides(t: Attribute) -> list[int] | None:
     return strides
 
 
-def generic_bounds(op: linalg.GenericOp) -> list[int]:
-    """The static extent of each loop dim of `op` (tensors or memrefs)."""
+def generic_bounds(op: linalg.GenericOp, who: str = "tfc") -> list[int]:
+    """The static extent of each loop dim of `op` (tensors or memrefs); errors name `who`."""
     maps = [m.data for m in op.indexing_maps]
     bounds: list[int | None] = [None] * (maps[0].num_dims if maps else 0)
     for operand, m in zip(op.operands, maps):
@@ -201,10 +201,10 @@ def generic_bounds(op: linalg.GenericOp) -> list[int]:
         for k, e in enumerate(m.results):
             if isinstance(e, AffineDimExpr) and bounds[e.position] is None:
                 if shape[k] < 0:
-                    raise PassFailedException("tfc: dynamic shapes are not supported")
+                    raise PassFailedException(f"{who}: dynamic shapes are not supported")
                 bounds[e.position] = shape[k]
     if any(b is None for b in bounds):
-        raise PassFailedException("tfc: every loop dimension must index some operand directly")
+        raise PassFailedException(f"{who}: every loop dimension must index some operand directly")
     return bounds  # type: ignore[return-value]
 
 
